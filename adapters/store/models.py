@@ -1,0 +1,203 @@
+"""The store's tables. Later work adds tables here *and* through a new Alembic migration.
+
+Identifiers that vendors see (LIS sourcedIds, WebEx testIDs, itslearning GUIDs) are separate
+columns from our surrogate primary keys, and are unique per account: an account never sees, nor
+can collide with, another account's records.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    consumers: Mapped[list["OAuthConsumer"]] = relationship(back_populates="account")
+    webex_credentials: Mapped[list["WebexCredential"]] = relationship(back_populates="account")
+    itslearning_credentials: Mapped[list["ItslearningCredential"]] = relationship(back_populates="account")
+
+
+class OAuthConsumer(Base):
+    """An OAuth 1.0 consumer key and its shared secret (HMAC needs the secret itself, not a hash)."""
+
+    __tablename__ = "oauth_consumers"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(255))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+
+    account: Mapped[Account] = relationship(back_populates="consumers")
+
+
+class WebexCredential(Base):
+    """A WebEx host's securityContext on one site; the password is stored hashed."""
+
+    __tablename__ = "webex_credentials"
+    __table_args__ = (UniqueConstraint("site_id", "webex_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    site_name: Mapped[str | None] = mapped_column(String(200))
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    webex_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+    account: Mapped[Account] = relationship(back_populates="webex_credentials")
+
+
+class ItslearningCredential(Base):
+    """A WS-Security UsernameToken for one itslearning site; the password is stored hashed."""
+
+    __tablename__ = "itslearning_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+    account: Mapped[Account] = relationship(back_populates="itslearning_credentials")
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("account_id", "sourced_id"), Index("ix_persons_account_email", "account_id", "email"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(400))
+
+
+class Test(Base):
+    """A test: its QTI 1.2 ASI document (the internal model, DESIGN.md §9) and metadata."""
+
+    __tablename__ = "tests"
+    __table_args__ = (UniqueConstraint("account_id", "webex_test_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    #: The integer testID WebEx clients use.
+    webex_test_id: Mapped[int] = mapped_column(BigInteger)
+    ident: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str | None] = mapped_column(Text)
+    #: The WebEx host (webExID) who owns the test; other hosts are denied its results.
+    host_webex_id: Mapped[str | None] = mapped_column(String(200))
+    qti_xml: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Attempt(Base):
+    """One participant's submission: responses per item and the scored outcomes."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_test_person", "test_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    test_id: Mapped[int] = mapped_column(ForeignKey("tests.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    duration: Mapped[str | None] = mapped_column(String(64))
+    #: {item ident: {response ident: [values]}}
+    responses: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    score: Mapped[float | None] = mapped_column(Float)
+    score_min: Mapped[float | None] = mapped_column(Float)
+    score_max: Mapped[float | None] = mapped_column(Float)
+    #: {item ident: {"score": .., "min": .., "max": .., "feedback": [...]}}
+    outcomes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LineItem(Base):
+    __tablename__ = "line_items"
+    __table_args__ = (UniqueConstraint("account_id", "sourced_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str | None] = mapped_column(String(500))
+    test_id: Mapped[int | None] = mapped_column(ForeignKey("tests.id", ondelete="SET NULL"))
+
+
+class Result(Base):
+    """A LIS result record (also what an LTI 1.1 POX score is)."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        UniqueConstraint("account_id", "sourced_id"),
+        Index("ix_results_line_item", "line_item_id"),
+        Index("ix_results_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    ref_agent_instance_id: Mapped[str | None] = mapped_column(String(255))
+    line_item_id: Mapped[int | None] = mapped_column(ForeignKey("line_items.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    value_label: Mapped[str | None] = mapped_column(String(500))
+    score_language: Mapped[str | None] = mapped_column(String(35))
+    score_text: Mapped[str | None] = mapped_column(String(255))
+    #: {"name_vocabulary": .., "value_vocabulary": .., "fields": [{"name", "type", "value"}]}
+    extension: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OAuthNonce(Base):
+    """Seen OAuth nonces; the unique key is what catches a replay in any process."""
+
+    __tablename__ = "oauth_nonces"
+    __table_args__ = (UniqueConstraint("consumer_key", "nonce", "timestamp"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_key: Mapped[str] = mapped_column(String(255))
+    nonce: Mapped[str] = mapped_column(String(255))
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class WebexSessionTicket(Base):
+    """A session ticket from AuthenticateUser, kept in the store so that any process accepts it.
+
+    Only a SHA-256 digest of the ticket is stored: a leaked table does not leak live tickets.
+    """
+
+    __tablename__ = "webex_session_tickets"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("webex_credentials.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,0 +1,31 @@
+"""The floor: the gateway's own server set-up (gunicorn, same worker class and threads) answering a
+static 1 KB XML document. Everything else is measured as a ratio to this."""
+from __future__ import annotations
+
+import argparse
+
+from gateway.cli.serve import GatewayServer, server_options
+from gateway.config import Settings
+
+_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<floor xmlns="urn:lms-gateway:bench"><pad>'
+_TAIL = b"</pad></floor>\n"
+DOCUMENT = _HEAD + b"x" * (1024 - len(_HEAD) - len(_TAIL)) + _TAIL
+
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(DOCUMENT)))])
+    return [DOCUMENT]
+
+
+class FloorServer(GatewayServer):
+    def load(self):
+        return app
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    FloorServer(Settings.load(), server_options("127.0.0.1", args.port, args.workers, args.threads, "warning")).run()

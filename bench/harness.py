@@ -1,0 +1,138 @@
+"""Shared benchmark machinery: start a real server on loopback, drive it, report figures.
+
+Every benchmark measures the floor (the same gunicorn set-up answering a static 1 KB XML
+document, :mod:`bench.floor_server`) in the same run and reports its own figures as ratios to it,
+so that numbers from different machines can be compared.
+
+The load comes from separate client processes (one keep-alive connection each), each sending a
+bounded list of prepared requests; nothing here runs unbounded or leaves loopback.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.client
+import multiprocessing as mp
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import requests
+
+Request = tuple[str, str, dict[str, str], bytes]  # method, path (with query), headers, body
+
+
+@dataclass
+class Figures:
+    label: str
+    concurrency: int
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def line(self, floor: "Figures | None" = None) -> str:
+        ratio = f"  ratio {self.rps / floor.rps:5.2f} x floor" if floor and floor.rps else ""
+        return (
+            f"{self.label:<28} c={self.concurrency:<2} {self.rps:9.1f} req/s  p50 {self.p50_ms:7.2f} ms"
+            f"  p99 {self.p99_ms:7.2f} ms  errors {self.errors}{ratio}"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(cmd: Sequence[str], port: int, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run a server command until /healthz answers 200; stop it afterwards."""
+    proc = subprocess.Popen(list(cmd), env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server {cmd} exited with {proc.returncode}")
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server {cmd} did not start in {timeout}s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def floor_server(port: int, workers: int) -> contextlib.AbstractContextManager[str]:
+    return server([sys.executable, "-m", "bench.floor_server", "--port", str(port), "--workers", str(workers)], port)
+
+
+def gateway_server(port: int, workers: int, database_url: str, *extra: str) -> contextlib.AbstractContextManager[str]:
+    cmd = [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", str(workers), *extra]
+    return server(cmd, port, env={"LMS_GATEWAY_DATABASE_URL": database_url, "LMS_GATEWAY_LOG_LEVEL": "WARNING"})
+
+
+def _client(args) -> tuple[list[float], int, float, float]:
+    host, port, reqs, start_at = args
+    while time.time() < start_at:
+        time.sleep(0.001)
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    latencies, errors = [], 0
+    began = time.perf_counter()
+    for method, path, headers, body in reqs:
+        t0 = time.perf_counter()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                errors += 1
+            if resp.getheader("Connection", "").lower() == "close":
+                conn.close()
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+        latencies.append(time.perf_counter() - t0)
+    ended = time.perf_counter()
+    conn.close()
+    return latencies, errors, began, ended
+
+
+def drive(label: str, base: str, requests_: Sequence[Request], concurrency: int) -> Figures:
+    """Send ``requests_`` split over ``concurrency`` client processes; return the figures."""
+    host, port = base.removeprefix("http://").split(":")
+    slices = [list(requests_[i::concurrency]) for i in range(concurrency)]
+    start_at = time.time() + 0.5
+    ctx = mp.get_context("fork")
+    with ctx.Pool(concurrency) as pool:
+        results = pool.map(_client, [(host, int(port), s, start_at) for s in slices])
+    latencies = sorted(l for r in results for l in r[0])
+    errors = sum(r[1] for r in results)
+    # wall time across clients: perf_counter is system-wide monotonic on Linux
+    seconds = max(r[3] for r in results) - min(r[2] for r in results)
+    return Figures(
+        label=label,
+        concurrency=concurrency,
+        requests=len(latencies),
+        seconds=seconds,
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        errors=errors,
+    )

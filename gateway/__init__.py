@@ -1,0 +1,1 @@
+"""lms-gateway: the running service (HTTP, vendor protocols, security, CLI)."""

@@ -1,0 +1,67 @@
+"""One settings object for the whole gateway.
+
+Values come, in rising priority, from the defaults below, an optional TOML file named by
+``LMS_GATEWAY_CONFIG`` (keys as the field names), and ``LMS_GATEWAY_<FIELD>`` environment variables.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "LMS_GATEWAY_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./lms-gateway.db"
+    #: Request bodies larger than this are refused before they are read (DESIGN.md §10).
+    max_body_bytes: int = 10 * 1024 * 1024
+    #: Upload endpoints (itslearning FileService) take larger bodies.
+    max_upload_body_bytes: int = 50 * 1024 * 1024
+    #: OAuth 1.0 timestamps may differ from our clock by this much (Canvas's ±90 minutes).
+    oauth_timestamp_window_seconds: int = 90 * 60
+    #: Peers whose X-Forwarded-Proto/-Host are believed when building the signed URI.
+    trusted_proxies: tuple[str, ...] = ()
+    #: The one secret of the demo data (DESIGN.md §11).
+    demo_secret: str = "secret"
+    #: WebEx session tickets from AuthenticateUser live this long.
+    session_ticket_ttl_seconds: int = 2 * 60 * 60
+    log_level: str = "INFO"
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        config_file = env.get(ENV_PREFIX + "CONFIG")
+        if config_file:
+            with Path(config_file).open("rb") as fh:
+                values.update(tomllib.load(fh))
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = raw
+        values.update(overrides)
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return cls(**{name: _coerce(known[name], value) for name, value in values.items()})
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field, value: Any) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+    if isinstance(value, str):
+        if kind == "int":
+            return int(value)
+        if kind.startswith("tuple"):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+    if kind.startswith("tuple") and isinstance(value, list):
+        return tuple(value)
+    return value

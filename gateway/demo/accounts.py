@@ -1,0 +1,45 @@
+"""The demo account and its credentials for every protocol (DESIGN.md §11)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from adapters.store import accounts as store_accounts
+from adapters.store.models import Account
+from gateway.config import Settings
+from gateway.security.passwords import hash_password
+
+DEMO_ACCOUNT = "demo"
+LIS_CONSUMER_KEY = "49201"
+WEBEX = {
+    "webex_id": "hostid",
+    "password": "hostpassword",
+    "site_id": "0000",
+    "partner_id": "9999",
+    "email": "johnsmith@xyz.com",
+}
+ITSLEARNING_USERNAME = "itslearning-demo"
+ITSLEARNING_SITE_ID = 1
+
+
+def demo_account(session: Session) -> Account:
+    return store_accounts.get_or_create_account(session, DEMO_ACCOUNT)
+
+
+def load(session: Session, account: Account, settings: Settings) -> None:
+    store_accounts.set_consumer(session, account, LIS_CONSUMER_KEY, settings.demo_secret)
+    store_accounts.set_webex_credential(
+        session,
+        account,
+        webex_id=WEBEX["webex_id"],
+        password_hash=hash_password(WEBEX["password"]),
+        site_id=WEBEX["site_id"],
+        partner_id=WEBEX["partner_id"],
+        email=WEBEX["email"],
+    )
+    store_accounts.set_itslearning_credential(
+        session,
+        account,
+        username=ITSLEARNING_USERNAME,
+        password_hash=hash_password(settings.demo_secret),
+        site_id=ITSLEARNING_SITE_ID,
+    )

@@ -1,0 +1,150 @@
+"""The WSGI shell around every protocol: routing, body cap, request ids, logs, health, metrics."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from adapters.store import Store
+from gateway.app import RAW_BODY, Answer, Gateway, Route, create_app
+from gateway.config import Settings
+from tests.conftest import BASE_URL
+
+
+def echo_app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    return [environ[RAW_BODY]]
+
+
+def boom_app(environ, start_response):
+    raise RuntimeError("secret internals")
+
+
+def xml_error(status: int, message: str) -> Answer:
+    return Answer(status, "text/xml", f"<error code='{status}'>{message}</error>".encode())
+
+
+@pytest.fixture
+def gateway(settings, store) -> Gateway:
+    return Gateway(
+        settings.replace(max_body_bytes=1000),
+        store,
+        {
+            "/echo": Route("echo", echo_app, error=xml_error),
+            "/boom": Route("boom", boom_app, error=xml_error),
+        },
+    )
+
+
+def call(app, path, body=b"", method="POST", headers=None, stream=None):
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SERVER_NAME": "gateway.test",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": stream if stream is not None else io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)) if stream is None else "",
+        **(headers or {}),
+    }
+    seen = {}
+
+    def start_response(status, hdrs, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(hdrs)
+
+    out = b"".join(app(environ, start_response))
+    return int(seen["status"].split()[0]), seen["headers"], out
+
+
+def test_healthz_ok_with_request_id(http):
+    r = http.get(f"{BASE_URL}/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
+    assert len(r.headers["X-Request-Id"]) == 32
+
+
+def test_healthz_503_when_store_is_down(tmp_path):
+    dead = Store(f"sqlite:///{tmp_path}/missing-dir/store.db")
+    app = create_app(Settings.load(environ={}), dead)
+    status, headers, body = call(app, "/healthz", method="GET")
+    assert status == 503
+    assert json.loads(body)["status"] == "unavailable"
+    assert "X-Request-Id" in headers
+
+
+def test_caller_request_id_is_echoed_and_junk_replaced(gateway):
+    _, headers, _ = call(gateway, "/echo", b"x", headers={"HTTP_X_REQUEST_ID": "abc-123"})
+    assert headers["X-Request-Id"] == "abc-123"
+    _, headers, _ = call(gateway, "/echo", b"x", headers={"HTTP_X_REQUEST_ID": "<script>"})
+    assert headers["X-Request-Id"] != "<script>"
+
+
+def test_raw_body_reaches_protocol_unchanged(gateway):
+    body = b"\xef\xbb\xbf<x a='1'>\r\n</x>"
+    status, _, out = call(gateway, "/echo", body)
+    assert (status, out) == (200, body)
+
+
+class ExplodingStream:
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+
+def test_oversized_body_refused_before_reading(gateway):
+    environ_headers = {"CONTENT_LENGTH": "1001"}
+    status, headers, out = call(gateway, "/echo", stream=ExplodingStream(), headers=environ_headers)
+    assert status == 413
+    assert headers["Content-Type"] == "text/xml"
+    assert b"<error code='413'>" in out and b"1001" in out
+
+
+def test_chunked_body_over_cap_is_refused_after_cap_plus_one(gateway):
+    stream = io.BytesIO(b"x" * 50_000)
+    status, _, _ = call(gateway, "/echo", stream=stream)
+    assert status == 413
+    assert stream.tell() <= 1001 + 65536
+
+
+def test_unhandled_error_becomes_protocol_error_without_traceback(gateway, caplog):
+    with caplog.at_level(logging.ERROR, logger="lms_gateway"):
+        status, headers, out = call(gateway, "/boom", b"x")
+    assert status == 500
+    assert out.startswith(b"<error code='500'>")
+    assert b"secret internals" not in out and b"Traceback" not in out
+    assert headers["X-Request-Id"].encode() in out
+    assert "secret internals" in caplog.text  # the operator still gets it
+
+
+def test_unknown_path_404_and_wrong_method_405(gateway):
+    assert call(gateway, "/nowhere")[0] == 404
+    status, headers, _ = call(gateway, "/metrics", method="POST")
+    assert status == 405 and headers["Allow"] == "GET"
+
+
+def test_one_json_access_line_per_request(gateway, caplog):
+    with caplog.at_level(logging.INFO, logger="lms_gateway.access"):
+        call(gateway, "/echo", b"hello", headers={"HTTP_X_REQUEST_ID": "rid-1"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lms_gateway.access"]
+    assert len(lines) == 1
+    assert lines[0] | {"ms": 0} == {
+        "request_id": "rid-1", "method": "POST", "path": "/echo", "route": "echo",
+        "status": 200, "bytes": 5, "ms": 0, "remote": None,
+    }
+
+
+def test_metrics_count_requests_by_route_and_status(gateway):
+    def count():
+        _, _, text = call(gateway, "/metrics", method="GET")
+        for line in text.decode().splitlines():
+            if line.startswith('lms_gateway_requests_total{route="echo",status="413"}'):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    before = count()
+    call(gateway, "/echo", b"y" * 2000)
+    _, headers, text = call(gateway, "/metrics", method="GET")
+    assert headers["Content-Type"].startswith("text/plain")
+    assert count() == before + 1
+    assert b"lms_gateway_request_duration_seconds_bucket" in text
