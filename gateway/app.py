@@ -168,7 +168,8 @@ class _BodyTooLarge(ValueError):
 
 def _read_body(environ: dict, cap: int) -> bytes:
     stream = environ.get("wsgi.input")
-    length_header = environ.get("CONTENT_LENGTH") or ""
+    # str(): some in-process adapters (requests-wsgi-adapter) pass an int where PEP 3333 says str
+    length_header = str(environ.get("CONTENT_LENGTH") or "")
     if length_header.strip():
         length = int(length_header)
         if length < 0:
