@@ -41,6 +41,7 @@ def _new_parser() -> etree.XMLParser:
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
+        attribute_defaults=False,  # an internal subset's ATTLIST defaults never reach the tree
         huge_tree=False,
         remove_pis=False,
         collect_ids=False,
@@ -50,10 +51,18 @@ def _new_parser() -> etree.XMLParser:
 _PARSER = _new_parser()
 
 
-def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+def parse(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_element_declarations: bool = False
+) -> etree._Element:
     """Parse untrusted bytes and return the root element, or raise one of :data:`XMLInputError`.
 
     The XML declaration's encoding is honoured (UTF-8, ISO-8859-1, ...).
+
+    ``allow_element_declarations=True`` (for QTI 1.2 files only) accepts an internal DTD subset that
+    declares elements, as real QTI exports do for their extensions
+    (``<!DOCTYPE questestinterop SYSTEM "ims_qtiasiv1p2p1.dtd" [<!ELEMENT humanraterdata ...>]>``).
+    Such declarations are inert here: the parser never validates and never applies attribute
+    defaults. Entity declarations are refused whatever this flag says.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("xmlsafe.parse takes bytes; encode text first so the declaration decides")
@@ -61,15 +70,17 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
         raise XMLTooLargeError(f"document is {len(data)} bytes; the limit is {max_bytes}")
     # One module-level parser: lxml parsers are safe to share between threads for fromstring().
     root = etree.fromstring(bytes(data), _PARSER)
-    _refuse_declarations(root)
+    _refuse_declarations(root, allow_element_declarations)
     return root
 
 
-def _refuse_declarations(root: etree._Element) -> None:
+def _refuse_declarations(root: etree._Element, allow_element_declarations: bool = False) -> None:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is None:
         return
     for _ in dtd.iterentities():
         raise UnsafeXMLError("entity declarations are not accepted")
+    if allow_element_declarations:
+        return
     for _ in dtd.iterelements():
         raise UnsafeXMLError("an internal DTD subset is not accepted")
