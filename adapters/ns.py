@@ -18,6 +18,7 @@ WEBEX_SESSION = "http://www.webex.com/schemas/2002/06/service/session"
 WEBEX_TRAINING = "http://www.webex.com/schemas/2002/06/service/trainingsession"
 WEBEX_QTI = "http://www.webex.com/schemas/2002/06/service/trainingsessionqti"
 WEBEX_QTIASI = "http://www.webex.com/schemas/2002/06/service/trainingsessionqtiasi"
+WEBEX_USER = "http://www.webex.com/schemas/2002/06/service/user"
 
 # IMS QTI
 QTI12_ASI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"

@@ -205,7 +205,17 @@ def _status_line(status: int) -> str:
 
 def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
     """Every vendor protocol's route; each protocol package adds itself here."""
-    return {}
+    # Imported here: the protocol packages build on this module's Route and Answer.
+    from gateway import webex
+    from gateway.webex.service import route as webex_route
+
+    routes = {}
+    routes[webex.PATH] = webex_route(settings, store)
+    from gateway.lis import pox as lis_pox, soap as lis_soap
+
+    routes[lis_soap.PATH] = lis_soap.route(settings, store)
+    routes[lis_pox.PATH] = lis_pox.route(settings, store)
+    return routes
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Gateway:

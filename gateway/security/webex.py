@@ -1,0 +1,84 @@
+"""WebEx securityContext checks and session tickets (DESIGN.md §4).
+
+A request names its host by ``webExID`` (or ``email``) on a site (``siteID`` or ``siteName``) and
+proves it with ``password`` or a ``sessionTicket`` from AuthenticateUser. Tickets are kept in the
+store (as SHA-256 digests), so a ticket issued by one gateway process is accepted by every other.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from adapters.store.models import WebexCredential, WebexSessionTicket
+from gateway.security.passwords import verify_password
+from gateway.webex import errors
+from gateway.webex.errors import WebexFailure
+
+
+def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bool = True) -> WebexCredential:
+    """The host the securityContext proves, or a WebexFailure saying what is wrong."""
+    credential = _find_host(session, security)
+    ticket = security.get("sessionTicket")
+    if ticket and allow_ticket:
+        if not _ticket_is_valid(session, credential, ticket):
+            raise WebexFailure(errors.BAD_TICKET)
+    else:
+        password = security.get("password")
+        if not password or not verify_password(password, credential.password_hash):
+            raise WebexFailure(errors.WRONG_PASSWORD)
+    partner_id = security.get("partnerID")
+    if partner_id and credential.partner_id and partner_id != credential.partner_id:
+        raise WebexFailure(errors.WRONG_PASSWORD)
+    return credential
+
+
+def issue_ticket(session: Session, credential: WebexCredential, ttl_seconds: int) -> tuple[str, datetime]:
+    """A new session ticket for ``credential``; expired tickets are pruned on the way."""
+    now = datetime.now(timezone.utc)
+    session.execute(delete(WebexSessionTicket).where(WebexSessionTicket.expires_at < now))
+    ticket = secrets.token_urlsafe(32)
+    session.add(
+        WebexSessionTicket(digest=_digest(ticket), credential_id=credential.id, expires_at=now + timedelta(seconds=ttl_seconds))
+    )
+    return ticket, now
+
+
+def _find_host(session: Session, security: dict[str, str]) -> WebexCredential:
+    webex_id, email = security.get("webExID"), security.get("email")
+    if webex_id:
+        query = select(WebexCredential).where(WebexCredential.webex_id == webex_id)
+    elif email:
+        query = select(WebexCredential).where(WebexCredential.email == email)
+    else:
+        raise WebexFailure(errors.UNKNOWN_USER)
+    site_id, site_name = security.get("siteID"), security.get("siteName")
+    for credential in session.scalars(query):
+        if site_id and not _same_site_id(site_id, credential.site_id):
+            continue
+        if not site_id and site_name and site_name != credential.site_name:
+            continue
+        return credential
+    raise WebexFailure(errors.UNKNOWN_USER)
+
+
+def _same_site_id(given: str, stored: str) -> bool:
+    # siteID is an xsd:long: "0000" and "0" name the same site.
+    if given.isdigit() and stored.isdigit():
+        return int(given) == int(stored)
+    return given == stored
+
+
+def _ticket_is_valid(session: Session, credential: WebexCredential, ticket: str) -> bool:
+    row = session.get(WebexSessionTicket, _digest(ticket))
+    if row is None or row.credential_id != credential.id:
+        return False
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    return expires > datetime.now(timezone.utc)
+
+
+def _digest(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()

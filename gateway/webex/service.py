@@ -1,0 +1,90 @@
+"""The WebEx operations as a spyne service, and the route that serves them.
+
+Each method is a thin shell: open one unit of work on the store, check the securityContext, and
+hand over to the plain function that does the work (:mod:`gateway.webex.training`,
+:mod:`gateway.webex.user`).
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spyne import Application, ServiceBase, rpc
+from spyne.model.primitive import AnyXml
+from spyne.server.wsgi import WsgiApplication
+from sqlalchemy.orm import Session
+
+from adapters.store import Store, StoreUnavailable
+from adapters.store.models import WebexCredential
+from gateway.app import Answer, Route
+from gateway.config import Settings
+from gateway.security import webex as webex_auth
+from gateway.webex import envelope, errors, training, user
+from gateway.webex.envelope import WebexRequest
+from gateway.webex.errors import WebexFailure
+from gateway.webex.protocol import TNS, Reply, WebexMessageProtocol
+
+
+@dataclass
+class Call:
+    """One authenticated request: its unit of work, the host who made it, the settings."""
+
+    session: Session
+    host: WebexCredential
+    settings: Settings
+
+
+@contextlib.contextmanager
+def _call(ctx, request: WebexRequest, service: str) -> Iterator[Call]:
+    if request.service != service:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Operation {request.operation} is not a {request.service} operation")
+    store: Store = ctx.app.store
+    try:
+        with store.session() as session:
+            host = webex_auth.authenticate(session, request.security, allow_ticket=service != "user")
+            yield Call(session, host, ctx.app.settings)
+    except StoreUnavailable as exc:
+        raise WebexFailure(errors.STORE_BUSY) from exc
+
+
+class WebexService(ServiceBase):
+    @rpc(AnyXml, _returns=AnyXml)
+    def AuthenticateUser(ctx, request) -> Reply:
+        with _call(ctx, request, "user") as call:
+            return user.authenticate_user(call, request)
+
+    @rpc(AnyXml, _returns=AnyXml)
+    def GetIMStestResult(ctx, request) -> Reply:
+        with _call(ctx, request, "training") as call:
+            return training.get_ims_test_result(call, request)
+
+    @rpc(AnyXml, _returns=AnyXml)
+    def GetIMStestDetails(ctx, request) -> Reply:
+        with _call(ctx, request, "training") as call:
+            return training.get_ims_test_details(call, request)
+
+    @rpc(AnyXml, _returns=AnyXml)
+    def GetTestInformation(ctx, request) -> Reply:
+        with _call(ctx, request, "training") as call:
+            return training.get_test_information(call, request)
+
+    @rpc(AnyXml, _returns=AnyXml)
+    def LstScheduledTests(ctx, request) -> Reply:
+        with _call(ctx, request, "training") as call:
+            return training.lst_scheduled_tests(call, request)
+
+
+def _error_shape(status: int, message: str) -> Answer:
+    """HTTP-level problems (body too large, internal error) still answer a FAILURE with 200."""
+    kind = errors.UNPARSEABLE if status >= 500 else errors.INVALID_REQUEST
+    reason = f"Fail to forward request:{message}" if status >= 500 else f"Invalid request: {message}"
+    return Answer(200, WebexMessageProtocol.mime_type, envelope.failure(kind.exception_id, reason))
+
+
+def route(settings: Settings, store: Store) -> Route:
+    application = Application(
+        [WebexService], tns=TNS, in_protocol=WebexMessageProtocol(), out_protocol=WebexMessageProtocol()
+    )
+    application.store, application.settings = store, settings
+    return Route("webex", WsgiApplication(application), error=_error_shape, methods=frozenset({"POST"}))

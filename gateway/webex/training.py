@@ -1,0 +1,193 @@
+"""WebEx Training Center test operations: GetIMStestResult, GetIMStestDetails,
+GetTestInformation, LstScheduledTests.
+
+GetIMStestResult answers the participant's latest attempt as WebEx's QTI 1.2 results report,
+built by the QTI 1.2 engine from the stored test and responses (never a stored document)::
+
+    <serv:bodyContent xsi:type="train:getIMStestResultResponse" xmlns:xsi="...">
+      <train:qti_result_report>
+        <qti:result><qti:context>...</qti:context><qti:assessment_result ...>...</qti:assessment_result></qti:result>
+      </train:qti_result_report>
+    </serv:bodyContent>
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from adapters import ns, qti12
+from adapters.store import webex as queries
+from adapters.store.models import Test
+from gateway import xmlsafe
+from gateway.webex import errors
+from gateway.webex.envelope import WebexRequest, child_text
+from gateway.webex.errors import WebexFailure
+from gateway.webex.protocol import Reply
+
+if TYPE_CHECKING:
+    from gateway.webex.service import Call
+
+WEBEX_DATE = "%m/%d/%Y %H:%M:%S"
+TEST_STATUSES = ("NOT_STARTED", "STARTED", "ENDED")
+
+
+def T(tag: str) -> str:
+    return f"{{{ns.WEBEX_TRAINING}}}{tag}"
+
+
+def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
+    test = _host_test(call, request)
+    email = _required(request, "participantEmail")
+    found = queries.latest_attempt(call.session, test.id, email)
+    if found is None:
+        raise WebexFailure(errors.NO_RECORD)
+    attempt, person = found
+    assessment = _assessment(test.qti_xml)
+    score = qti12.score_attempt(assessment, attempt.responses)
+    result = qti12.build_result(
+        assessment,
+        score,
+        attempt.responses,
+        participant_name=person.name or "",
+        participant_email=person.email or email,
+        started=attempt.started_at,
+        duration=attempt.duration,
+        test_id=test.webex_test_id,
+    )
+    report = etree.Element(T("qti_result_report"))
+    report.append(result)
+    return Reply("train:getIMStestResultResponse", [report])
+
+
+def get_ims_test_details(call: "Call", request: WebexRequest) -> Reply:
+    """The stored test in WebEx's QTI 1.2 ASI namespace.
+
+    trainingsession.xsd declares the wrapper in its own namespace with the qtiasi type, so the
+    answer is ``<train:questestinterop><qtiasi:assessment ...>...</train:questestinterop>``.
+    """
+    test = _host_test(call, request)
+    source = xmlsafe.parse(test.qti_xml.encode("utf-8"), allow_element_declarations=True)
+    document = etree.Element(T("questestinterop"))
+    _copy_into(source, document, ns.WEBEX_QTIASI)
+    return Reply("train:getIMStestDetailsResponse", [document])
+
+
+def get_test_information(call: "Call", request: WebexRequest) -> Reply:
+    test = _host_test(call, request)
+    submissions = queries.submissions(call.session, test.id)
+    assessment = _assessment(test.qti_xml)
+    meta = test.meta or {}
+    content = _scheduled_test_fields(test, submitted=bool(submissions))
+    _add(content, "description", test.description)
+    _add(content, "startDate", meta.get("startDate") or _webex_date(test.created_at))
+    _add(content, "timeLimit", meta.get("timeLimit"))
+    _add(content, "author", test.host_webex_id or call.host.webex_id)
+    _add(content, "numQuestions", len(assessment.items))
+    _add(content, "numSubmitted", len(submissions))
+    _add(content, "numStarted", len(submissions))
+    unscored = sum(1 for attempt, _ in submissions if attempt.score is None)
+    _add(content, "numSubmittedUnscroed", unscored)  # sic: WebEx's XSD spells it so, and requires it
+    _add(content, "numSubmittedUnscored", unscored)
+    for attempt, person in submissions:
+        row = etree.Element(T("submittedTest"))
+        _add(row, "name", person.name or "")
+        _add(row, "email", person.email or "")
+        _add(row, "submitDate", _webex_date(attempt.created_at))
+        _add(row, "score", _integer(attempt.score))
+        _add(row, "grade", "")
+        _add(row, "registerID", attempt.id)
+        content.append(row)
+    max_score = submissions[0][0].score_max if submissions else None
+    _add(content, "maxScore", _integer(max_score) if max_score is not None else None)
+    return Reply("train:getTestInformationResponse", list(content))
+
+
+def lst_scheduled_tests(call: "Call", request: WebexRequest) -> Reply:
+    status = child_text(request.content, "status")
+    if status and status not in TEST_STATUSES:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: status must be one of {', '.join(TEST_STATUSES)}")
+    author = child_text(request.content, "author") or call.host.webex_id
+    session_key = child_text(request.content, "sessionKey")
+    rows = []
+    for test, submitted in queries.tests_of_host(call.session, call.host.account_id, author):
+        fields = _scheduled_test_fields(test, submitted)
+        if status and fields.findtext(T("status")) != status:
+            continue
+        if session_key and fields.findtext(T("sessionKey")) != session_key:
+            continue
+        test_el = etree.Element(T("test"))
+        test_el.extend(list(fields))
+        rows.append(test_el)
+    if not rows:
+        raise WebexFailure(errors.NO_RECORD)  # WebEx answers an empty list with this FAILURE
+    return Reply("train:lstScheduledTestsResponse", rows)
+
+
+def _scheduled_test_fields(test: Test, submitted: bool) -> etree._Element:
+    """testID, title, delivery, status, dueDate?, sessionKey (train:scheduledTestInstanceType)."""
+    meta = test.meta or {}
+    holder = etree.Element("fields")
+    _add(holder, "testID", test.webex_test_id)
+    _add(holder, "title", test.title)
+    _add(holder, "delivery", meta.get("delivery", "IN_SESSION"))
+    _add(holder, "status", meta.get("status") or ("STARTED" if submitted else "NOT_STARTED"))
+    _add(holder, "dueDate", meta.get("dueDate"))
+    _add(holder, "sessionKey", meta.get("sessionKey", 0))
+    return holder
+
+
+def _host_test(call: "Call", request: WebexRequest) -> Test:
+    raw = _required(request, "testID")
+    try:
+        test_id = int(raw)
+    except ValueError:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: testID {raw!r} is not an integer") from None
+    test = queries.account_test(call.session, call.host.account_id, test_id)
+    if test is None:
+        raise WebexFailure(errors.NO_RECORD)
+    if test.host_webex_id and test.host_webex_id != call.host.webex_id:
+        raise WebexFailure(errors.ACCESS_DENIED)
+    return test
+
+
+def _required(request: WebexRequest, name: str) -> str:
+    value = child_text(request.content, name)
+    if not value:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {request.operation} needs {name}")
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _assessment(qti_xml: str) -> "qti12.Assessment":
+    # Parsing a test is the dear part of an answer; stored tests change rarely, keyed by content.
+    return qti12.load_assessment(xmlsafe.parse(qti_xml.encode("utf-8"), allow_element_declarations=True))
+
+
+def _copy_into(source: etree._Element, target: etree._Element, namespace: str) -> None:
+    for name, value in source.attrib.items():
+        target.set(name, value)
+    target.text = source.text
+    for child in source:
+        if not isinstance(child.tag, str):
+            continue  # comments and processing instructions are not part of the test
+        new = etree.SubElement(target, f"{{{namespace}}}{etree.QName(child).localname}")
+        _copy_into(child, new, namespace)
+        new.tail = child.tail
+
+
+def _add(parent: etree._Element, tag: str, value) -> None:
+    if value is None:
+        return
+    etree.SubElement(parent, T(tag)).text = str(value)
+
+
+def _integer(value: float | None) -> int:
+    return int(round(value or 0))
+
+
+def _webex_date(moment: datetime | None) -> str:
+    moment = moment or datetime.now(timezone.utc)
+    return moment.strftime(WEBEX_DATE)
