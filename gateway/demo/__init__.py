@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from adapters.store import Store
 from gateway.config import Settings
-from gateway.demo import accounts, assessments
+from gateway.demo import accounts, assessments, lis
 
 DEMO_ACCOUNT = accounts.DEMO_ACCOUNT
 
 #: Loaders in order; each takes (session, account, settings).
-LOADERS = [accounts.load, assessments.load]
+LOADERS = [accounts.load, assessments.load, lis.load]
 
 
 def load(store: Store, settings: Settings) -> None:

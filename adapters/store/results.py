@@ -1,0 +1,197 @@
+"""LIS results in the store: reads in one query, writes inside the caller's unit of work.
+
+Every function takes the caller's ``account_id``; another account's sourcedIds are simply not
+found, so a caller cannot tell them from ids that do not exist (DESIGN.md §5, §7).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, aliased
+
+from adapters.store.models import LineItem, Person, Result
+
+#: A result with the vendor identifiers of its line item and person (what a resultRecord shows).
+@dataclass(frozen=True)
+class ResultData:
+    sourced_id: str
+    line_item_sourced_id: str | None = None
+    person_sourced_id: str | None = None
+    ref_agent_instance_id: str | None = None
+    date: datetime | None = None
+    value_label: str | None = None
+    score_language: str | None = None
+    score_text: str | None = None
+    #: {"name_vocabulary": .., "value_vocabulary": .., "fields": [{"name", "type", "value"}]}
+    extension: dict[str, Any] = field(default_factory=dict)
+
+    def with_id(self, sourced_id: str) -> "ResultData":
+        return replace(self, sourced_id=sourced_id)
+
+
+_LI = aliased(LineItem)
+_P = aliased(Person)
+_COLUMNS = (
+    Result.sourced_id,
+    _LI.sourced_id,
+    _P.sourced_id,
+    Result.ref_agent_instance_id,
+    Result.date,
+    Result.value_label,
+    Result.score_language,
+    Result.score_text,
+    Result.extension,
+)
+
+
+def _query():
+    return (
+        select(*_COLUMNS)
+        .select_from(Result)
+        .outerjoin(_LI, Result.line_item_id == _LI.id)
+        .outerjoin(_P, Result.person_id == _P.id)
+    )
+
+
+def _row(row) -> ResultData:
+    return ResultData(*row[:8], extension=row[8] or {})
+
+
+def find_results(session: Session, account_id: int, sourced_ids: Sequence[str]) -> dict[str, ResultData]:
+    """The account's results among ``sourced_ids``, by sourcedId, in ONE query (readResults' 500)."""
+    if not sourced_ids:
+        return {}
+    stmt = _query().where(Result.account_id == account_id, Result.sourced_id.in_(set(sourced_ids)))
+    return {r.sourced_id: r for r in map(_row, session.execute(stmt))}
+
+
+def find_result(session: Session, account_id: int, sourced_id: str) -> ResultData | None:
+    return find_results(session, account_id, [sourced_id]).get(sourced_id)
+
+
+def result_ids_for_line_item(session: Session, account_id: int, line_item_sourced_id: str) -> list[str] | None:
+    """The line item's result ids, or None when the account has no such line item."""
+    line_item_id = session.scalar(
+        select(LineItem.id).where(LineItem.account_id == account_id, LineItem.sourced_id == line_item_sourced_id)
+    )
+    if line_item_id is None:
+        return None
+    return list(session.scalars(select(Result.sourced_id).where(Result.line_item_id == line_item_id).order_by(Result.id)))
+
+
+def result_ids_for_person(session: Session, account_id: int, person_sourced_id: str) -> list[str] | None:
+    """The person's result ids, or None when the account has no such person."""
+    person_id = session.scalar(select(Person.id).where(Person.account_id == account_id, Person.sourced_id == person_sourced_id))
+    if person_id is None:
+        return None
+    return list(session.scalars(select(Result.sourced_id).where(Result.person_id == person_id).order_by(Result.id)))
+
+
+def all_result_ids(session: Session, account_id: int) -> list[str]:
+    return list(session.scalars(select(Result.sourced_id).where(Result.account_id == account_id).order_by(Result.id)))
+
+
+def line_item(session: Session, account_id: int, sourced_id: str, label: str | None = None) -> LineItem:
+    """The account's line item ``sourced_id``, created on first use (results name their line item)."""
+    item = session.scalar(select(LineItem).where(LineItem.account_id == account_id, LineItem.sourced_id == sourced_id))
+    if item is None:
+        item = LineItem(account_id=account_id, sourced_id=sourced_id, label=label)
+        session.add(item)
+        session.flush()
+    elif label is not None:
+        item.label = label
+    return item
+
+
+def person(session: Session, account_id: int, sourced_id: str, *, email: str | None = None, name: str | None = None) -> Person:
+    """The account's person ``sourced_id``, created on first use."""
+    found = session.scalar(select(Person).where(Person.account_id == account_id, Person.sourced_id == sourced_id))
+    if found is None:
+        found = Person(account_id=account_id, sourced_id=sourced_id, email=email, name=name)
+        session.add(found)
+        session.flush()
+    else:
+        found.email = email if email is not None else found.email
+        found.name = name if name is not None else found.name
+    return found
+
+
+def _result_row(session: Session, account_id: int, sourced_id: str) -> Result | None:
+    return session.scalar(select(Result).where(Result.account_id == account_id, Result.sourced_id == sourced_id))
+
+
+def _apply(session: Session, account_id: int, row: Result, data: ResultData, *, partial: bool) -> None:
+    def given(value) -> bool:
+        return value is not None or not partial
+
+    if given(data.line_item_sourced_id):
+        row.line_item_id = line_item(session, account_id, data.line_item_sourced_id).id if data.line_item_sourced_id else None
+    if given(data.person_sourced_id):
+        row.person_id = person(session, account_id, data.person_sourced_id).id if data.person_sourced_id else None
+    for attr in ("ref_agent_instance_id", "date", "value_label", "score_language", "score_text"):
+        value = getattr(data, attr)
+        if given(value):
+            setattr(row, attr, value)
+    if data.extension or not partial:
+        row.extension = data.extension or {}
+
+
+def create_result(session: Session, account_id: int, data: ResultData) -> bool:
+    """Insert; False when the account already has this sourcedId (nothing is changed then)."""
+    if _result_row(session, account_id, data.sourced_id) is not None:
+        return False
+    row = Result(account_id=account_id, sourced_id=data.sourced_id)
+    _apply(session, account_id, row, data, partial=False)
+    session.add(row)
+    session.flush()
+    return True
+
+
+def replace_result(session: Session, account_id: int, data: ResultData) -> bool:
+    """Overwrite every field; False when the result does not exist."""
+    row = _result_row(session, account_id, data.sourced_id)
+    if row is None:
+        return False
+    _apply(session, account_id, row, data, partial=False)
+    session.flush()
+    return True
+
+
+def update_result(session: Session, account_id: int, data: ResultData) -> bool:
+    """Change only the fields given (not None); False when the result does not exist."""
+    row = _result_row(session, account_id, data.sourced_id)
+    if row is None:
+        return False
+    _apply(session, account_id, row, data, partial=True)
+    session.flush()
+    return True
+
+
+def upsert_result(session: Session, account_id: int, data: ResultData) -> bool:
+    """Create or replace; True when created (imports)."""
+    return create_result(session, account_id, data) or (replace_result(session, account_id, data) and False)
+
+
+def set_score(session: Session, account_id: int, sourced_id: str, score_text: str | None, language: str | None) -> bool:
+    """LTI 1.1 replaceResult/deleteResult: only the score changes; False when the result does not exist."""
+    row = _result_row(session, account_id, sourced_id)
+    if row is None:
+        return False
+    row.score_text = score_text
+    row.score_language = language if score_text is not None else row.score_language
+    session.flush()
+    return True
+
+
+def delete_result(session: Session, account_id: int, sourced_id: str) -> bool:
+    result = session.execute(delete(Result).where(Result.account_id == account_id, Result.sourced_id == sourced_id))
+    return result.rowcount == 1
+
+
+def ids_in(sourced_ids: Iterable[str]) -> list[str]:
+    """Request order without duplicates (a client asking twice for one id gets one record)."""
+    return list(dict.fromkeys(sourced_ids))

@@ -1,0 +1,221 @@
+"""``POST /lti/outcomes``: LTI 1.1 Basic Outcomes (POX) on the LIS result store (DESIGN.md §6, §7).
+
+A request (what the ``lti`` package and LTI tools send)::
+
+    <imsx_POXEnvelopeRequest xmlns="http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0">
+      <imsx_POXHeader><imsx_POXRequestHeaderInfo>
+        <imsx_version>V1.0</imsx_version><imsx_messageIdentifier>999999123</imsx_messageIdentifier>
+      </imsx_POXRequestHeaderInfo></imsx_POXHeader>
+      <imsx_POXBody><replaceResultRequest><resultRecord>
+        <sourcedGUID><sourcedId>3124567</sourcedId></sourcedGUID>
+        <result><resultScore><language>en</language><textString>0.92</textString></resultScore></result>
+      </resultRecord></replaceResultRequest></imsx_POXBody>
+    </imsx_POXEnvelopeRequest>
+
+and its answer (default namespace, no prefixes: clients test for ``<imsx_codeMajor>success</imsx_codeMajor>``)::
+
+    <?xml version="1.0" encoding="UTF-8"?>
+    <imsx_POXEnvelopeResponse xmlns="http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0">
+      <imsx_POXHeader>
+        <imsx_POXResponseHeaderInfo>
+          <imsx_version>V1.0</imsx_version>
+          <imsx_messageIdentifier>4F1B...</imsx_messageIdentifier>
+          <imsx_statusInfo>
+            <imsx_codeMajor>success</imsx_codeMajor>
+            <imsx_severity>status</imsx_severity>
+            <imsx_description>Score for 3124567 is now 0.92</imsx_description>
+            <imsx_messageRefIdentifier>999999123</imsx_messageRefIdentifier>
+            <imsx_operationRefIdentifier>replaceResult</imsx_operationRefIdentifier>
+          </imsx_statusInfo>
+        </imsx_POXResponseHeaderInfo>
+      </imsx_POXHeader>
+      <imsx_POXBody>
+        <replaceResultResponse/>
+      </imsx_POXBody>
+    </imsx_POXEnvelopeResponse>
+
+imsx failures (unknown sourcedId, bad score, unsupported operation) are HTTP 200; a body that is not
+a POX envelope is 400, a wrong content type 415, an authentication failure 401 and an unavailable
+store 503, each with a failure envelope.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
+
+from lxml import etree
+
+from adapters.ns import LTI_POX
+from adapters.store import Store, StoreUnavailable
+from adapters.store import results as store_results
+from gateway import xmlsafe
+from gateway.app import Answer, Route, StartResponse
+from gateway.config import Settings
+from gateway.lis.envelope import message_identifier
+from gateway.lis.status import Status, failure, success, unsupported
+from gateway.security.oauth import OAUTH_CALLER, OAuthFailure, OAuthMiddleware, OAuthVerifier, normalise_environ
+
+log = logging.getLogger(__name__)
+
+PATH = "/lti/outcomes"
+CONTENT_TYPE = "application/xml; charset=utf-8"
+XML_MEDIA_TYPES = frozenset({"text/xml", "application/xml"})
+DEFAULT_LANGUAGE = "en"
+_N = f"{{{LTI_POX}}}"
+
+
+def envelope(status: Status, message_ref: str = "", operation: str = "", body: etree._Element | None = None) -> bytes:
+    root = etree.Element(_N + "imsx_POXEnvelopeResponse", nsmap={None: LTI_POX})
+    info = etree.SubElement(etree.SubElement(root, _N + "imsx_POXHeader"), _N + "imsx_POXResponseHeaderInfo")
+    etree.SubElement(info, _N + "imsx_version").text = "V1.0"
+    etree.SubElement(info, _N + "imsx_messageIdentifier").text = message_identifier()
+    st = etree.SubElement(info, _N + "imsx_statusInfo")
+    # LTI 1.1's order differs from the SOAP binding's: description before the message reference.
+    etree.SubElement(st, _N + "imsx_codeMajor").text = status.code_major
+    etree.SubElement(st, _N + "imsx_severity").text = status.severity
+    etree.SubElement(st, _N + "imsx_description").text = status.description
+    etree.SubElement(st, _N + "imsx_messageRefIdentifier").text = message_ref or None
+    etree.SubElement(st, _N + "imsx_operationRefIdentifier").text = operation or None
+    pox_body = etree.SubElement(root, _N + "imsx_POXBody")
+    if body is not None:
+        pox_body.append(body)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+def pox_error(status: int, message: str) -> Answer:
+    """The Route's error shape (and the 401/415/503 answers): a failure envelope."""
+    return Answer(status, CONTENT_TYPE, envelope(failure(message, "invaliddata")))
+
+
+def _auth_failure(failure_: OAuthFailure) -> Answer:
+    return pox_error(401, failure_.message)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _find(parent: etree._Element | None, *path: str) -> etree._Element | None:
+    """Child by local names: some tools send the POX elements without the namespace."""
+    for name in path:
+        if parent is None:
+            return None
+        parent = next((c for c in parent if _local(c) == name), None)
+    return parent
+
+
+def _text(parent: etree._Element | None, *path: str) -> str:
+    el = _find(parent, *path)
+    return (el.text or "").strip() if el is not None else ""
+
+
+def parse_score(text: str) -> Decimal | None:
+    """A decimal in [0.0, 1.0] (LTI 1.1), or None."""
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or not (0 <= value <= 1):
+        return None
+    return value
+
+
+def handle(store: Store, account_id: int, root: etree._Element) -> tuple[int, bytes]:
+    message_ref = _text(root, "imsx_POXHeader", "imsx_POXRequestHeaderInfo", "imsx_messageIdentifier")
+    body = _find(root, "imsx_POXBody")
+    request = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+    if request is None:
+        return 400, envelope(failure("imsx_POXBody holds no request.", "invaliddata"), message_ref)
+    name = _local(request)
+    operation = name.removesuffix("Request")
+    handler = _HANDLERS.get(name)
+    if handler is None:
+        return 200, envelope(unsupported(operation), message_ref, operation)
+    record = _find(request, "resultRecord")
+    sourced_id = _text(record, "sourcedGUID", "sourcedId")
+    if not sourced_id:
+        return 200, envelope(failure("resultRecord/sourcedGUID/sourcedId is required.", "incompletedata"), message_ref, operation)
+    try:
+        with store.session() as session:
+            status, answer = handler(session, account_id, sourced_id, record)
+    except StoreUnavailable as exc:
+        log.warning("LTI outcomes: store unavailable: %s", exc)
+        return 503, envelope(failure("The result store is unavailable; try again later.", "targetisbusy"), message_ref, operation)
+    answer_el = etree.Element(_N + f"{operation}Response") if answer is None else answer
+    return 200, envelope(status, message_ref, operation, answer_el)
+
+
+def _replace(session, account_id: int, sourced_id: str, record) -> tuple[Status, etree._Element | None]:
+    score_text = _text(record, "result", "resultScore", "textString")
+    score = parse_score(score_text)
+    if score is None:
+        return failure(
+            f"Score {score_text!r} is not a decimal between 0.0 and 1.0; the result was not changed.", "invaliddata"
+        ), None
+    language = _text(record, "result", "resultScore", "language") or DEFAULT_LANGUAGE
+    if not store_results.set_score(session, account_id, sourced_id, score_text, language):
+        return _not_found(sourced_id), None
+    return success(f"Score for {sourced_id} is now {score_text}"), None
+
+
+def _read(session, account_id: int, sourced_id: str, record) -> tuple[Status, etree._Element | None]:
+    found = store_results.find_result(session, account_id, sourced_id)
+    if found is None:
+        return _not_found(sourced_id), None
+    answer = etree.Element(_N + "readResultResponse")
+    score = etree.SubElement(etree.SubElement(answer, _N + "result"), _N + "resultScore")
+    etree.SubElement(score, _N + "language").text = found.score_language or DEFAULT_LANGUAGE
+    etree.SubElement(score, _N + "textString").text = found.score_text or None  # no score: <textString/>
+    return success(f"Result read for {sourced_id}"), answer
+
+
+def _delete(session, account_id: int, sourced_id: str, record) -> tuple[Status, etree._Element | None]:
+    if not store_results.set_score(session, account_id, sourced_id, None, None):
+        return _not_found(sourced_id), None
+    return success(f"Score for {sourced_id} deleted"), None
+
+
+def _not_found(sourced_id: str) -> Status:
+    # The same for an id that does not exist and one of another account.
+    return failure(f"sourcedId {sourced_id} is not a known result.", "unknownobject")
+
+
+_HANDLERS = {"replaceResultRequest": _replace, "readResultRequest": _read, "deleteResultRequest": _delete}
+
+
+class PoxApp:
+    def __init__(self, settings: Settings, store: Store):
+        self.store = store
+        self.protected = OAuthMiddleware(self._outcomes, OAuthVerifier(settings, store), _auth_failure)
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        normalise_environ(environ)
+        media = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        if media not in XML_MEDIA_TYPES:
+            found = environ.get("CONTENT_TYPE") or "none"
+            return _answer(start_response, pox_error(415, f"Unsupported Content-Type {found!r}: send application/xml"))
+        return self.protected(environ, start_response)
+
+    def _outcomes(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        from gateway.app import RAW_BODY
+
+        try:
+            root = xmlsafe.parse(environ[RAW_BODY])
+        except xmlsafe.XMLInputError as exc:
+            return _answer(start_response, pox_error(400, f"Malformed XML: {exc}"))
+        if _local(root) != "imsx_POXEnvelopeRequest":
+            return _answer(start_response, pox_error(400, f"Expected imsx_POXEnvelopeRequest, got {_local(root) or 'nothing'}"))
+        status, body = handle(self.store, environ[OAUTH_CALLER].account_id, root)
+        return _answer(start_response, Answer(status, CONTENT_TYPE, body))
+
+
+def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
+    start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type)])
+    return [answer.body]
+
+
+def route(settings: Settings, store: Store) -> Route:
+    return Route("lti-outcomes", PoxApp(settings, store), error=pox_error, methods=frozenset({"POST"}))

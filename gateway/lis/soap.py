@@ -1,0 +1,127 @@
+"""``POST /api/soap/1p0/lis-result``: LIS OMS v1.0 over SOAP 1.1 with OAuth 1.0 (DESIGN.md §5, §7).
+
+Request path: content type check -> OAuth middleware (``Authentication Fault`` on failure) ->
+spyne (request parsed by :mod:`gateway.xmlsafe`, dispatched on the body element) -> the operation
+in :mod:`gateway.lis.service` -> the answer written by :mod:`gateway.lis.envelope`.
+``GET ...?wsdl`` serves ``wsdl/lis-result.wsdl`` with its address set to where it was fetched.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from http import HTTPStatus
+
+from spyne import Fault
+from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
+
+from gateway import xmlsafe
+from gateway.app import Answer, Route, StartResponse
+from gateway.config import Settings
+from gateway.lis import envelope, wsdl
+from gateway.lis.service import STORE, Reply
+from gateway.security.oauth import OAuthFailure, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ
+from adapters.store import Store
+
+log = logging.getLogger(__name__)
+
+PATH = "/api/soap/1p0/lis-result"
+#: DESIGN.md §7: text/xml (any charset spelling, quoted or not) and application/xml.
+XML_MEDIA_TYPES = frozenset({"text/xml", "application/xml"})
+
+
+class LisSoap11(Soap11):
+    """spyne's SOAP 1.1 with our parser in and our serialiser out (see gateway/lis/envelope.py)."""
+
+    def create_in_document(self, ctx, charset=None):
+        data = b"".join(ctx.in_string)
+        try:
+            root = xmlsafe.parse(data)
+        except xmlsafe.XMLInputError as exc:
+            raise Fault("Client", f"Malformed SOAP envelope: {exc}") from None
+        ctx.in_document = (root, None)
+
+    def fault_to_http_response_code(self, fault) -> str:
+        return "500 Internal Server Error"  # SOAP 1.1 over HTTP: every Fault is a 500
+
+    def serialize(self, ctx, message):
+        if ctx.out_error is not None:
+            error = ctx.out_error
+            code = str(getattr(error, "faultcode", "Server") or "Server")
+            prefix = "Client" if code.startswith("Client") else "Server"
+            text = getattr(error, "faultstring", None) or "Internal error"
+            if prefix == "Server":
+                log.error("LIS SOAP server fault: %s", text)
+                text = "Internal error"
+            ctx.out_document = envelope.fault(f"SOAP-ENV:{prefix}", _client_text(str(text)))
+            return
+        reply: Reply = ctx.out_object[0]
+        ctx.out_document = envelope.response(reply.element, reply.status, reply.message_ref, reply.children)
+
+    def create_out_string(self, ctx, charset=None):
+        ctx.out_string = [envelope.to_bytes(ctx.out_document)]
+
+
+def _client_text(text: str) -> str:
+    # spyne words a body element it has no operation for as "Requested resource '{ns}x' not found"
+    if text.startswith("Requested resource"):
+        return f"Unknown operation: {text.removeprefix('Requested resource ').removesuffix(' not found')}"
+    return text
+
+
+def soap_error(status: int, message: str) -> Answer:
+    """The Route's error shape: a SOAP Fault (Client for 4xx, Server otherwise) with the gateway's status."""
+    code = envelope.CLIENT if 400 <= status < 500 else envelope.SERVER
+    return Answer(status, envelope.CONTENT_TYPE, envelope.fault_bytes(code, message))
+
+
+def authentication_fault(failure: OAuthFailure) -> Answer:
+    return Answer(500, envelope.CONTENT_TYPE, envelope.fault_bytes(envelope.AUTHENTICATION_FAULT, failure.message))
+
+
+def media_type(environ: dict) -> str:
+    return environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+
+
+class LisSoapApp:
+    def __init__(self, settings: Settings, store: Store):
+        self.store = store
+        self.spyne = WsgiApplication(_application())
+        self.protected = OAuthMiddleware(self.spyne, OAuthVerifier(settings, store), authentication_fault)
+        self.proxies = self.protected.verifier._proxies
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        normalise_environ(environ)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD"):
+            if "wsdl" in environ.get("QUERY_STRING", "").lower():
+                address = external_uri({**environ, "QUERY_STRING": ""}, self.proxies)
+                return _answer(start_response, Answer(200, "text/xml; charset=utf-8", wsdl.served(address)))
+            return _answer(start_response, soap_error(405, f"Send SOAP requests with POST; the WSDL is at {PATH}?wsdl"))
+        if media_type(environ) not in XML_MEDIA_TYPES:
+            found = environ.get("CONTENT_TYPE") or "none"
+            return _answer(start_response, soap_error(415, f"Unsupported Content-Type {found!r}: send text/xml"))
+        environ[STORE] = self.store
+        return self.protected(environ, start_response)
+
+
+def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
+    start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type)])
+    return [answer.body]
+
+
+_APPLICATION = None
+
+
+def _application():
+    """spyne's Application, built once per process (48 operations take a moment to describe)."""
+    global _APPLICATION
+    if _APPLICATION is None:
+        from gateway.lis.service import build_application
+
+        _APPLICATION = build_application()
+    return _APPLICATION
+
+
+def route(settings: Settings, store: Store) -> Route:
+    return Route("lis-soap", LisSoapApp(settings, store), error=soap_error, methods=frozenset({"GET", "HEAD", "POST"}))
