@@ -307,27 +307,35 @@ def _choice(element: etree._Element) -> Choice:
                   shape, coords)
 
 
-def _text(element: etree._Element) -> str:
-    return _SPACE.sub(" ", "".join(element.itertext())).strip()
+#: Not carried into the converted text (contentProfile rubric/feedback*/math* false).
+_DROPPED = frozenset({"rubricBlock", "feedbackBlock", "feedbackInline", "modalFeedback", "templateBlock",
+                      "templateInline", "printedVariable"})
+_MATHML = "http://www.w3.org/1998/Math/MathML"
 
 
-def _body_text(body: etree._Element) -> str:
-    """The item body's text, interactions left out (they become QTI 1.2 responses of their own)."""
+def _text(element: etree._Element, skip: frozenset[str] = _DROPPED) -> str:
+    """The element's text, whitespace collapsed, without dropped content (feedback, rubrics, MathML)."""
     parts: list[str] = []
 
-    def walk(element):
-        if etree.QName(element).localname in registry.INTERACTIONS:
+    def walk(node):
+        qname = etree.QName(node)
+        if qname.localname in skip or qname.namespace == _MATHML:
             return
-        if element.text:
-            parts.append(element.text)
-        for child in element:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
             if isinstance(child.tag, str):
                 walk(child)
             if child.tail:
                 parts.append(child.tail)
 
-    walk(body)
+    walk(element)
     return _SPACE.sub(" ", "".join(parts)).strip()
+
+
+def _body_text(body: etree._Element) -> str:
+    """The item body's text, interactions left out (they become QTI 1.2 responses of their own)."""
+    return _text(body, _DROPPED | registry.INTERACTIONS.keys())
 
 
 def _images(body: etree._Element) -> list[str]:

@@ -207,6 +207,8 @@ class Item:
 class TestItem:
     """An item placed in a test: ``ident`` is unique within the test (assessmentItemRef@identifier)."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     ident: str
     item: Item
 

@@ -101,7 +101,7 @@ def open_package(data: bytes, parse_xml: ParseXML, *, name: str = "package.zip",
         raise _content(f"the manifest declares {len(tests)} tests ({', '.join(t.identifier for t in tests)}); "
                        "a test element is made from one assessmentTest")
     for test in tests:
-        for href in _item_refs(test):
+        for href in _item_refs(test, files):
             if not any(i.href == href for i in items):
                 root = _parse_qti(files, href, href, parse_xml, parsed)
                 items.append(_typed(Resource(href, ITEM_TYPE_PREFIX + "xmlv2p1", href, "item", root)))
@@ -280,17 +280,14 @@ def _typed(resource: Resource) -> Resource:
     return resource
 
 
-def _item_refs(test: Resource) -> list[str]:
+def _item_refs(test: Resource, files: Mapping[str, bytes]) -> list[str]:
     base = posixpath.dirname(test.href)
     refs = []
     for ref in test.root.iter(f"{{{ns.QTI21}}}assessmentItemRef"):
         href = ref.get("href")
         if href is None:
             raise _content(f"assessmentItemRef {ref.get('identifier')!r} in {test.href} has no href")
-        path = _resolve(base, href)
-        if path is None:
-            raise PackageError(Code.HREF_OUTSIDE, Template.HREF_OUTSIDE.value, f"{test.href}: {href!r} is outside the package")
-        refs.append(path)
+        refs.append(_inside(base, href, files))
     return refs
 
 

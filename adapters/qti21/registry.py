@@ -29,14 +29,16 @@ _SPECS = (
     InteractionSpec("orderInteraction", ("simpleChoice",), ("identifier",), ("ordered",)),
     InteractionSpec("inlineChoiceInteraction", ("inlineChoice",), ("identifier",), ("single",)),
     InteractionSpec("textEntryInteraction", (), ("string", "integer", "float"), ("single",)),
-    InteractionSpec("extendedTextInteraction", (), ("string", "integer", "float"), ("single", "multiple", "ordered")),
+    # single only: several strings (maxStrings > 1) cannot be mapped in QTI 1.2 (no count of unmapped values)
+    InteractionSpec("extendedTextInteraction", (), ("string", "integer", "float"), ("single",)),
     InteractionSpec("hottextInteraction", ("hottext",), ("identifier",), ("single", "multiple")),
     InteractionSpec("associateInteraction", ("simpleAssociableChoice",), ("pair",), ("single", "multiple")),
     InteractionSpec("matchInteraction", ("simpleAssociableChoice",), ("directedPair",), ("single", "multiple")),
     InteractionSpec("gapMatchInteraction", ("gapText", "gapImg", "gap"), ("directedPair",), ("single", "multiple")),
     InteractionSpec("hotspotInteraction", ("hotspotChoice",), ("identifier",), ("single", "multiple"),
                     ("objectElements",)),
-    InteractionSpec("selectPointInteraction", (), ("point",), ("single", "multiple"), ("objectElements",)),
+    # single only: QTI 1.2 varinside cannot tie "each area once, first area per point" to one point of many
+    InteractionSpec("selectPointInteraction", (), ("point",), ("single",), ("objectElements",)),
 )
 
 #: interaction local name -> spec. Anything else in an itemBody is "Unsupported functionality!".

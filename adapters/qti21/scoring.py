@@ -73,10 +73,9 @@ def response_value(declaration: ResponseDeclaration, raw: object) -> Value:
     for text in texts:
         if not isinstance(text, str):
             raise ResponseError(f"response {declaration.identifier}: values must be text")
-    if declaration.base_type != "string":
-        texts = [t for t in texts if t.strip()]
-    else:
-        texts = [t for t in texts if t != ""]
+    # Surrounding whitespace of what a candidate typed is not part of the answer (every text box, and the
+    # QTI 1.2 engine, strips it); a blank value is no value.
+    texts = [t.strip() for t in texts if t.strip()]
     try:
         values = tuple(parse_value(declaration.base_type, t) for t in texts)
     except ResponseError as exc:
@@ -91,10 +90,23 @@ def response_value(declaration: ResponseDeclaration, raw: object) -> Value:
 
 
 def typed_responses(item: Item, raw: RawResponses) -> dict[str, Value]:
+    """Every declared response typed (None when unanswered); choices must be the interaction's own."""
+    if not isinstance(raw, MappingABC):
+        raise ResponseError(f"responses to item {item.identifier} must be a mapping {{responseIdentifier: value}}")
     unknown = set(raw) - set(item.responses)
     if unknown:
         raise ResponseError(f"item {item.identifier} declares no response {', '.join(sorted(map(str, unknown)))}")
-    return {rid: response_value(d, raw.get(rid)) for rid, d in item.responses.items()}
+    values = {}
+    for rid, declaration in item.responses.items():
+        value = response_value(declaration, raw.get(rid))
+        universe = value_universe(item, declaration)
+        if value is not None and universe is not None:
+            allowed = set(universe)
+            for v in (value,) if declaration.cardinality == "single" else value:
+                if v not in allowed:
+                    raise ResponseError(f"response {rid}: {v} is not one of the interaction's choices")
+        values[rid] = value
+    return values
 
 
 # --- the operators ----------------------------------------------------------------------------------
