@@ -128,6 +128,8 @@ def read_attempt(payload: Any) -> AttemptInput:
     name = participant.get("name")
     if name is not None and not isinstance(name, str):
         raise ValueError('"participant.name" must be a string')
+    if qti12.outcomes.NOT_XML.search(participant["email"] + (name or "")):
+        raise ValueError('"participant" holds a character XML cannot carry')
     started = payload.get("started")
     if started is not None:
         if not isinstance(started, str):

@@ -12,6 +12,7 @@ count), out of the number of items.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,9 @@ from adapters.qti12.processing import compile_item
 
 #: {item ident: {response ident: [values]}} as in DESIGN.md §11
 ResponseSet = Mapping[str, Mapping[str, list[str]]]
+
+#: characters XML 1.0 cannot carry (a value with one could never be reported)
+NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _num(value: Any) -> int | float:
@@ -102,6 +106,8 @@ def normalise_responses(assessment: Assessment, responses: Any) -> dict[str, dic
                 values = [values]
             if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
                 raise Qti12Error(f"item {item_ident!r} response {rid!r}: values must be a list of strings")
+            if any(NOT_XML.search(v) for v in values):
+                raise Qti12Error(f"item {item_ident!r} response {rid!r}: a value holds a character XML cannot carry")
             kept = tuple(v.strip() for v in values if v.strip())
             if decl.cardinality == "Single" and len(kept) > 1:
                 raise Qti12Error(f"item {item_ident!r} response {rid!r} takes one value (rcardinality Single), got {len(kept)}")

@@ -356,7 +356,8 @@ def _ident(el: etree._Element, what: str) -> str:
 
 
 def _description(el: etree._Element) -> str:
-    """qtimetadata field ``description``, else the first rubric/presentation_material text."""
+    """qtimetadata field ``description``, else rubric or presentation_material text, else the
+    object's own ``qticomment`` (where WebEx's ASI subset, which has no rubric, keeps it)."""
     for field_ in el.iter():
         if isinstance(field_.tag, str) and local(field_) == "qtimetadatafield":
             label = first(field_, "fieldlabel")
@@ -367,7 +368,8 @@ def _description(el: etree._Element) -> str:
         node = first(el, tag)
         if node is not None and text_of(node):
             return text_of(node)
-    return ""
+    comment = first(el, "qticomment")
+    return _SPACE.sub(" ", comment.text or "").strip() if comment is not None else ""
 
 
 def _flatten(sections) -> Iterator[Item]:

@@ -21,7 +21,9 @@ THE SEMANTIC CHOICES THE SPECIFICATION LEAVES OPEN (the one place they are writt
   no response timings) and ``var_extension``: refusing is better than scoring them silently wrong.
 - ``other`` is true when no earlier respcondition of the item has fired: it is the "else" branch.
 - ``unanswered`` is true when the response is missing from the attempt or every value given for it
-  is empty or blank.
+  is empty or blank. A ``varequal`` with empty text tests the same thing (an unanswered response
+  equals ""), which is how WebEx's ASI subset, which has no ``unanswered``, says "answered":
+  ``<not><varequal respident="267"></varequal></not>``.
 - Values are compared after stripping surrounding whitespace, on both sides (authors write
   ``<varequal> B </varequal>``). ``varequal`` is case sensitive unless ``case="No"`` (§7.24's
   default is Yes); ``varsubstring`` is case insensitive unless ``case="Yes"`` (§5.4.7.3's default
@@ -216,6 +218,10 @@ def _compile(cond: tuple, decls: dict[str, ResponseDecl], where: str) -> Test:
     index = _index(attrs, here)
     if op == "varequal":
         case = _yes_no(attrs, "case", "Yes", here)
+        if not text:  # equals "": unanswered (values are stripped and empty ones dropped)
+            if index is None:
+                return lambda r, fired: not r.get(rid)
+            return lambda r, fired: len(r.get(rid, ())) < index
         target_n = to_number(text) if rtype == "num" else None
         target_p = to_point(text) if rtype == "xy" else None
         if target_n is not None:
