@@ -215,6 +215,12 @@ def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
 
     routes[lis_soap.PATH] = lis_soap.route(settings, store)
     routes[lis_pox.PATH] = lis_pox.route(settings, store)
+    from gateway.itslearning.services import routes as itslearning_routes
+
+    routes.update(itslearning_routes(settings, store))
+    from gateway import qti_profile
+
+    routes[qti_profile.PATH] = qti_profile.route(settings, store)
     return routes
 
 
