@@ -31,6 +31,15 @@ class Settings:
     #: WebEx session tickets from AuthenticateUser live this long.
     session_ticket_ttl_seconds: int = 2 * 60 * 60
     log_level: str = "INFO"
+    #: itslearning uploads: the largest file, how long it is kept, and each site's quota.
+    itslearning_max_file_bytes: int = 50 * 1024 * 1024
+    itslearning_asset_keep_days: int = 14
+    itslearning_file_quota_bytes: int = 1024 * 1024 * 1024
+    #: The message worker: how long a claimed message is reserved, and how often the queue is polled.
+    worker_lease_seconds: int = 120
+    worker_poll_seconds: float = 1.0
+    #: Run a message worker thread inside each gateway process (else run `lms-gateway worker`).
+    worker_in_process: bool = True
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -60,6 +69,10 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
     if isinstance(value, str):
         if kind == "int":
             return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return value.strip().lower() in ("1", "true", "yes", "on")
         if kind.startswith("tuple"):
             return tuple(v.strip() for v in value.split(",") if v.strip())
     if kind.startswith("tuple") and isinstance(value, list):

@@ -16,6 +16,8 @@ What it refuses, and why:
 """
 from __future__ import annotations
 
+import os
+
 from lxml import etree
 
 #: libxml2's own nesting limit without XML_PARSE_HUGE; documented here because we rely on it.
@@ -84,3 +86,11 @@ def _refuse_declarations(root: etree._Element, allow_element_declarations: bool 
         return
     for _ in dtd.iterelements():
         raise UnsafeXMLError("an internal DTD subset is not accepted")
+
+
+def load_schema(path: "os.PathLike[str] | str") -> etree.XMLSchema:
+    """An XML Schema from the gateway's own ``wsdl/`` folder (trusted files, never request data).
+
+    Kept here so that this module stays the one place that constructs lxml parsers.
+    """
+    return etree.XMLSchema(etree.parse(str(path), _new_parser()))

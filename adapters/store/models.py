@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -201,3 +202,111 @@ class WebexSessionTicket(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     credential_id: Mapped[int] = mapped_column(ForeignKey("webex_credentials.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- itslearning Migration API (DESIGN.md §8) -------------------------------------------------
+
+
+class ItsCourse(Base):
+    """An itslearning course; ``id`` is the CourseId clients send."""
+
+    __tablename__ = "its_courses"
+    __table_args__ = (UniqueConstraint("account_id", "sync_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    sync_key: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(500))
+    #: active | archived | deleted
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    external: Mapped[bool] = mapped_column(default=False)
+
+
+class ItsUser(Base):
+    __tablename__ = "its_users"
+    __table_args__ = (UniqueConstraint("account_id", "sync_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    sync_key: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(400), default="")
+    #: valid | deleted
+    state: Mapped[str] = mapped_column(String(16), default="valid")
+    external: Mapped[bool] = mapped_column(default=False)
+
+
+class ItsGrade(Base):
+    """A grade (assessment scale) a test may use (CreateCourseElementTest/Assessment)."""
+
+    __tablename__ = "its_grades"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class ItsElement(Base):
+    """A course element: a folder, or a test created by a message (with its sync key).
+
+    ``message_id`` is unique: processing a message twice can never create a second element.
+    """
+
+    __tablename__ = "its_elements"
+    __table_args__ = (UniqueConstraint("account_id", "sync_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("its_courses.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("its_elements.id", ondelete="SET NULL"))
+    #: folder | test
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    sync_key: Mapped[str | None] = mapped_column(String(128))
+    #: active | deleted
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    test_id: Mapped[int | None] = mapped_column(ForeignKey("tests.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("its_users.id", ondelete="SET NULL"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("its_messages.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ItsAsset(Base):
+    """A file uploaded through FileService.UploadFile, known to clients by its GUID."""
+
+    __tablename__ = "its_assets"
+
+    guid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ItsMessage(Base):
+    """A queued DataService message; ``id`` is the MessageId clients poll.
+
+    A worker claims a message by moving it to ``Processing`` with a lease; a worker that dies
+    leaves the lease to run out, and the message is claimed again.
+    """
+
+    __tablename__ = "its_messages"
+    __table_args__ = (Index("ix_its_messages_status", "status", "lease_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    type: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)
+    #: InQueue | Processing | Finished
+    status: Mapped[str] = mapped_column(String(16), default="InQueue")
+    #: [{"Type": "Info"|"Error", "Message": .., "SyncKey": .., "Entity": ..}]
+    details: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

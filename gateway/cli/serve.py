@@ -32,8 +32,14 @@ class GatewayServer(BaseApplication):
 
     def load(self):
         from gateway.app import create_app
+        from gateway.itslearning.worker import Worker
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        if self.settings.worker_in_process:
+            # itslearning messages are processed in the background of every worker process;
+            # claims in the store keep two processes off the same message.
+            Worker(app.store, self.settings).start_thread()
+        return app
 
 
 def server_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from adapters.store import Store
 from gateway.config import Settings
-from gateway.demo import accounts, assessments, lis
+from gateway.demo import accounts, assessments, itslearning, lis
 
 DEMO_ACCOUNT = accounts.DEMO_ACCOUNT
 
 #: Loaders in order; each takes (session, account, settings).
-LOADERS = [accounts.load, assessments.load, lis.load]
+LOADERS = [accounts.load, assessments.load, lis.load, itslearning.load]
 
 
 def load(store: Store, settings: Settings) -> None:

@@ -1,6 +1,8 @@
 """The demo account and its credentials for every protocol (DESIGN.md §11)."""
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy.orm import Session
 
 from adapters.store import accounts as store_accounts
@@ -21,6 +23,12 @@ ITSLEARNING_USERNAME = "itslearning-demo"
 ITSLEARNING_SITE_ID = 1
 
 
+@functools.cache
+def _demo_hash(password: str) -> str:
+    # Demo credentials are public; hashing each once per process keeps repeated loads cheap.
+    return hash_password(password)
+
+
 def demo_account(session: Session) -> Account:
     return store_accounts.get_or_create_account(session, DEMO_ACCOUNT)
 
@@ -31,7 +39,7 @@ def load(session: Session, account: Account, settings: Settings) -> None:
         session,
         account,
         webex_id=WEBEX["webex_id"],
-        password_hash=hash_password(WEBEX["password"]),
+        password_hash=_demo_hash(WEBEX["password"]),
         site_id=WEBEX["site_id"],
         partner_id=WEBEX["partner_id"],
         email=WEBEX["email"],
@@ -40,6 +48,6 @@ def load(session: Session, account: Account, settings: Settings) -> None:
         session,
         account,
         username=ITSLEARNING_USERNAME,
-        password_hash=hash_password(settings.demo_secret),
+        password_hash=_demo_hash(settings.demo_secret),
         site_id=ITSLEARNING_SITE_ID,
     )

@@ -12,16 +12,17 @@ built by the QTI 1.2 engine from the stored test and responses (never a stored d
 """
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from adapters import ns, qti12
+from adapters.store import attempts as store_attempts
+from adapters.store import tests as store_tests
 from adapters.store import webex as queries
 from adapters.store.models import Test
-from gateway import xmlsafe
+from gateway import assessments, xmlsafe
 from gateway.webex import errors
 from gateway.webex.envelope import WebexRequest, child_text
 from gateway.webex.errors import WebexFailure
@@ -41,11 +42,11 @@ def T(tag: str) -> str:
 def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     test = _host_test(call, request)
     email = _required(request, "participantEmail")
-    found = queries.latest_attempt(call.session, test.id, email)
+    found = store_attempts.latest_attempt(call.session, test.id, email)
     if found is None:
         raise WebexFailure(errors.NO_RECORD)
     attempt, person = found
-    assessment = _assessment(test.qti_xml)
+    assessment = assessments.assessment_of(test)
     score = qti12.score_attempt(assessment, attempt.responses)
     result = qti12.build_result(
         assessment,
@@ -77,8 +78,8 @@ def get_ims_test_details(call: "Call", request: WebexRequest) -> Reply:
 
 def get_test_information(call: "Call", request: WebexRequest) -> Reply:
     test = _host_test(call, request)
-    submissions = queries.submissions(call.session, test.id)
-    assessment = _assessment(test.qti_xml)
+    submissions = store_attempts.attempts_of_test(call.session, test.id)
+    assessment = assessments.assessment_of(test)
     meta = test.meta or {}
     content = _scheduled_test_fields(test, submitted=bool(submissions))
     _add(content, "description", test.description)
@@ -145,7 +146,7 @@ def _host_test(call: "Call", request: WebexRequest) -> Test:
         test_id = int(raw)
     except ValueError:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: testID {raw!r} is not an integer") from None
-    test = queries.account_test(call.session, call.host.account_id, test_id)
+    test = store_tests.find_test(call.session, call.host.account_id, test_id)
     if test is None:
         raise WebexFailure(errors.NO_RECORD)
     if test.host_webex_id and test.host_webex_id != call.host.webex_id:
@@ -158,12 +159,6 @@ def _required(request: WebexRequest, name: str) -> str:
     if not value:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {request.operation} needs {name}")
     return value
-
-
-@functools.lru_cache(maxsize=256)
-def _assessment(qti_xml: str) -> "qti12.Assessment":
-    # Parsing a test is the dear part of an answer; stored tests change rarely, keyed by content.
-    return qti12.load_assessment(xmlsafe.parse(qti_xml.encode("utf-8"), allow_element_declarations=True))
 
 
 def _copy_into(source: etree._Element, target: etree._Element, namespace: str) -> None:

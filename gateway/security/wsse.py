@@ -1,0 +1,62 @@
+"""WS-Security UsernameToken (PasswordText) for the itslearning Migration API (DESIGN.md §8).
+
+What WCF clients put in the SOAP header::
+
+    <wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+      <wsse:UsernameToken>
+        <wsse:Username>itslearning-demo</wsse:Username>
+        <wsse:Password Type="...#PasswordText">secret</wsse:Password>
+      </wsse:UsernameToken>
+    </wsse:Security>
+
+Credentials are per site and stored hashed; a failure answers WCF's own fault text, which names no
+detail (WCF never says whether the user or the password was wrong).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters import ns
+from adapters.store.models import ItslearningCredential
+from gateway.security.passwords import verify_password
+
+PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+FAULT_CODE = "FailedAuthentication"
+FAULT_STRING = "At least one security token in the message could not be validated."
+
+
+class AuthenticationFailed(Exception):
+    """The UsernameToken is missing, malformed, or names no known user with that password."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why  # for the log only; the caller gets FAULT_STRING
+
+
+def verify(session: Session, header_elements: Iterable[etree._Element] | None) -> ItslearningCredential:
+    token = _username_token(header_elements or ())
+    if token is None:
+        raise AuthenticationFailed("no wsse:Security/UsernameToken header")
+    username = token.findtext(f"{{{ns.WSSE}}}Username")
+    password_el = token.find(f"{{{ns.WSSE}}}Password")
+    if not username or password_el is None:
+        raise AuthenticationFailed("UsernameToken without Username or Password")
+    password_type = password_el.get("Type", PASSWORD_TEXT)
+    # Some WCF clients drop the "wss-" of the profile URI; what matters is that it is plain text.
+    if not password_type.endswith("#PasswordText"):
+        raise AuthenticationFailed(f"unsupported password type {password_type}")
+    credential = session.scalar(select(ItslearningCredential).where(ItslearningCredential.username == username.strip()))
+    if credential is None or not verify_password(password_el.text or "", credential.password_hash):
+        raise AuthenticationFailed(f"bad credentials for {username!r}")
+    return credential
+
+
+def _username_token(header_elements: Iterable[etree._Element]) -> etree._Element | None:
+    for header in header_elements:
+        if isinstance(header.tag, str) and header.tag == f"{{{ns.WSSE}}}Security":
+            return header.find(f"{{{ns.WSSE}}}UsernameToken")
+    return None
