@@ -82,6 +82,7 @@ What is lost (documented, never silently mis-scored):
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
+from copy import deepcopy
 
 from lxml import etree
 
@@ -90,7 +91,7 @@ from adapters.qti21.errors import ResponseError, unsupported
 from adapters.qti21.model import (
     Area, ImportedTest, Interaction, Item, Pair, ResponseDeclaration, RuleProcessing, TestItem, Value,
 )
-from adapters.qti21.scoring import RawResponses, bounds, typed_responses, value_universe
+from adapters.qti21.scoring import RawResponses, maps_to, score_default, bounds, typed_responses, value_universe
 
 _WIDEN = 1 + 1e-12
 _FIB = {"string": "String", "integer": "Integer", "float": "Decimal"}
@@ -368,9 +369,8 @@ class _Processing:
         mapping = d.mapping
         universe = value_universe(self.item, d)
         if universe is not None:
-            from adapters.qti21.scoring import _maps
             for value in universe:
-                amount = next((e.value for e in mapping.entries if _maps(e.key, value, e.case_sensitive)), mapping.default)
+                amount = next((e.value for e in mapping.entries if maps_to(e.key, value, e.case_sensitive)), mapping.default)
                 if amount:
                     self.add(f"map_response {format_12(d, value)}", [self.equal(d, value)], "Add", amount)
             return
@@ -434,8 +434,14 @@ class _Processing:
             d = item.responses[processing.response]
             getattr(self, processing.name)(d)
         low, high = bounds(item)
-        from adapters.qti21.scoring import _score_default
-        default = _score_default(item) if isinstance(processing, RuleProcessing) or processing is None else 0.0
+        default = score_default(item) if isinstance(processing, RuleProcessing) or processing is None else 0.0
+        if not self.conditions:
+            # The DTD wants at least one respcondition: with nothing to score and nothing to report, write no
+            # resprocessing (the engine scores such an item 0 of 0); else one that never fires keeps the range.
+            if (low, high, default) == (0, 0, 0) or not item.responses:
+                return
+            d = next(iter(item.responses.values()))
+            self.add("not scored automatically", [self.never(d)], "Add", 0.0)
         amounts = [a for *_, a in self.conditions] + [low, high, default]
         vartype = "Integer" if all(float(a).is_integer() for a in amounts) else "Decimal"
         rp = etree.SubElement(item_element, "resprocessing")
@@ -461,5 +467,4 @@ class _Processing:
 
 
 def _copy(element: etree._Element) -> etree._Element:
-    from copy import deepcopy
     return deepcopy(element)

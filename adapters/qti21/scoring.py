@@ -134,7 +134,7 @@ def map_response(declaration: ResponseDeclaration, mapping: Mapping, value: Valu
     total = 0.0
     for v in values:
         for entry in mapping.entries:
-            if _maps(entry.key, v, entry.case_sensitive):
+            if maps_to(entry.key, v, entry.case_sensitive):
                 total += entry.value
                 break
         else:
@@ -142,7 +142,7 @@ def map_response(declaration: ResponseDeclaration, mapping: Mapping, value: Valu
     return _clamp(total, mapping.lower, mapping.upper)
 
 
-def _maps(key, value, case_sensitive: bool) -> bool:
+def maps_to(key, value, case_sensitive: bool) -> bool:
     if isinstance(key, str) and isinstance(value, str) and not case_sensitive:
         return key.casefold() == value.casefold()
     return _equal(key, value)
@@ -249,7 +249,7 @@ def _run(rule_list, item: Item, values: dict[str, Value], score: float) -> float
     return score
 
 
-def _score_default(item: Item) -> float:
+def score_default(item: Item) -> float:
     outcome = item.outcomes.get(rules.score_outcome(item.outcomes))
     if outcome is not None and isinstance(outcome.default, (int, float)) and not isinstance(outcome.default, bool):
         return float(outcome.default)
@@ -263,9 +263,9 @@ def score_item(item: Item, responses: RawResponses) -> ItemScore:
     low, high = bounds(item)
     processing = item.processing
     if processing is None:
-        score = _score_default(item)
+        score = score_default(item)
     elif isinstance(processing, RuleProcessing):
-        score = _run(processing.rules, item, values, _score_default(item))
+        score = _run(processing.rules, item, values, score_default(item))
     else:
         d = item.responses[processing.response]
         value = values[processing.response]
@@ -294,12 +294,12 @@ def bounds(item: Item) -> tuple[float, float]:
     """The least and greatest score the item can give (sound, and exact for the templates)."""
     processing = item.processing
     if processing is None:
-        default = _score_default(item)
+        default = score_default(item)
         outcome = item.outcomes.get(rules.score_outcome(item.outcomes))
         high = outcome.normal_maximum if outcome is not None and outcome.normal_maximum is not None else default
         return min(default, high), max(default, high)
     if isinstance(processing, RuleProcessing):
-        return _rule_bounds(processing.rules, (_score_default(item),) * 2)
+        return _rule_bounds(processing.rules, (score_default(item),) * 2)
     if processing.name == "match_correct":
         return 0.0, 1.0
     d = item.responses[processing.response]
@@ -329,7 +329,7 @@ def _per_value_contributions(d: ResponseDeclaration, mapping: Mapping, universe)
     out = []
     for value in universe:
         for entry in mapping.entries:
-            if _maps(entry.key, value, entry.case_sensitive):
+            if maps_to(entry.key, value, entry.case_sensitive):
                 out.append(entry.value)
                 break
         else:

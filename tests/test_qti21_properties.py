@@ -1,0 +1,163 @@
+"""Property tests: any response set scores (within the item's range, and the same through QTI 1.2) or
+raises a clean ResponseError; any damaged package or item is accepted or refused with a seed message."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from adapters import qti12
+from adapters.qti21 import QtiImportError, ResponseError, import_package, open_package, parse_item, score_item
+from adapters.qti21.convert import responses_to_qti12, to_qti12
+from adapters.qti21.model import ImportedTest, TestItem, format_value
+from adapters.qti21.scoring import value_universe
+from gateway.xmlsafe import parse
+from tests.conftest import REFERENCE
+
+ITEMS = REFERENCE / "qti" / "items-v2p1"
+PACKAGE = (REFERENCE / "qti" / "packages" / "WebDeveloperTest1.zip").read_bytes()
+SUPPORTED = [
+    "choice.xml", "choice_multiple.xml", "choice_multiple_chocolade.xml", "text_entry.xml", "associate.xml",
+    "match.xml", "gap_match.xml", "order.xml", "hottext.xml", "inline_choice.xml", "hotspot.xml",
+    "select_point.xml", "extended_text.xml", "modalFeedback.xml", "feedbackInline.xml",
+]
+
+
+def _items():
+    items = [parse_item(parse((ITEMS / n).read_bytes()), href=n) for n in SUPPORTED]
+    items += [t.item for t in import_package(PACKAGE, parse).items]
+    return items
+
+
+ALL_ITEMS = _items()
+CONVERTED = []
+for _item in ALL_ITEMS:
+    _test = ImportedTest("T", "T", (TestItem("I", _item),))
+    CONVERTED.append((_test, qti12.load_assessment(parse(to_qti12(_test).encode()))))
+
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+
+
+@st.composite
+def response_sets(draw, item):
+    """Mostly well-formed answers built from the item's own choices, mapping keys and areas, some junk."""
+    responses = {}
+    for rid, d in item.responses.items():
+        universe = value_universe(item, d)
+        if universe is not None:
+            pool = [format_value(d.base_type, v) for v in universe]
+            if d.base_type == "pair":
+                pool += [" ".join(reversed(p.split())) for p in pool]
+        elif d.base_type == "point":
+            pool = [f"{draw(st.integers(-5, 300))} {draw(st.integers(-5, 300))}" for _ in range(3)]
+            if d.correct:
+                pool.append(format_value("point", d.correct[0]))
+        else:
+            keys = [format_value(d.base_type, e.key) for e in (d.mapping.entries if d.mapping else ())]
+            pool = keys + [k.upper() for k in keys] + [k.lower() for k in keys] + [draw(text)]
+        kind = draw(st.sampled_from(["omit", "none", "valid", "valid", "valid", "junk"]))
+        if kind == "omit":
+            continue
+        if kind == "none":
+            responses[rid] = draw(st.sampled_from([None, "", []]))
+        elif kind == "junk":
+            responses[rid] = draw(st.one_of(text, st.lists(text, max_size=3), st.integers()))
+        elif d.cardinality == "single":
+            responses[rid] = draw(st.sampled_from(pool)) if pool else draw(text)
+        elif d.cardinality == "ordered":
+            responses[rid] = draw(st.permutations(pool))[: draw(st.integers(0, len(pool)))]
+        else:
+            responses[rid] = draw(st.lists(st.sampled_from(pool), unique=True, max_size=len(pool))) if pool else []
+    if draw(st.integers(0, 20)) == 0:
+        responses[draw(text)] = draw(text)
+    return responses
+
+
+@st.composite
+def item_and_responses(draw):
+    index = draw(st.integers(0, len(ALL_ITEMS) - 1))
+    return index, draw(response_sets(ALL_ITEMS[index]))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(item_and_responses())
+def test_any_response_set_scores_in_range_and_the_same_through_qti12_or_is_a_clean_error(case):
+    index, responses = case
+    item = ALL_ITEMS[index]
+    try:
+        native = score_item(item, responses)
+    except ResponseError:
+        with pytest.raises(ResponseError):
+            responses_to_qti12(CONVERTED[index][0], {"I": responses})
+        return
+    assert native.min <= native.score <= native.max
+    test, assessment = CONVERTED[index]
+    scored = qti12.score_attempt(assessment, responses_to_qti12(test, {"I": responses}))
+    assert scored.items["I"].score == pytest.approx(native.score)
+    assert (scored.items["I"].min, scored.items["I"].max) == pytest.approx((native.min, native.max))
+
+
+# --- damaged packages and items -------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_damaged_package_is_accepted_or_refused_with_a_seed_message(data):
+    raw = bytearray(PACKAGE)
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        raw[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    try:
+        import_package(bytes(raw), parse)
+    except QtiImportError as exc:
+        assert exc.message and exc.code
+
+
+def _rezip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    return out.getvalue()
+
+
+FILES = {i.filename: zipfile.ZipFile(io.BytesIO(PACKAGE)).read(i) for i in zipfile.ZipFile(io.BytesIO(PACKAGE)).infolist()}
+ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_an_item_with_any_attribute_value_imports_or_is_refused_with_a_seed_message(data):
+    """Replace attribute values in the items (cardinality, baseType, maxChoices, identifiers, hrefs...)."""
+    files = dict(FILES)
+    name = data.draw(st.sampled_from(sorted(n for n in files if n.endswith(".xml"))))
+    content = files[name]
+    spots = list(ATTRIBUTE.finditer(content))
+    for _ in range(data.draw(st.integers(1, 3))):
+        spot = data.draw(st.sampled_from(spots))
+        value = data.draw(st.one_of(
+            st.sampled_from([b"", b"single", b"multiple", b"ordered", b"record", b"pair", b"float", b"point", b"-1",
+                             b"x y", b"true", b"../x.xml", b"missing.xml", b"http://example.org/t"]),
+            st.binary(max_size=6).filter(lambda b: b'"' not in b and b"<" not in b and b"&" not in b)))
+        content = content[: spot.start(2)] + value + content[spot.end(2):]
+        spots = list(ATTRIBUTE.finditer(content)) or spots
+    files[name] = content
+    try:
+        test = import_package(_rezip(files), parse)
+    except QtiImportError as exc:
+        assert exc.message and exc.code
+        return
+    for placed in test.items:
+        score_item(placed.item, {})
+    qti12.load_assessment(parse(to_qti12(test).encode()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_are_refused_cleanly(raw):
+    with pytest.raises(QtiImportError):
+        open_package(raw, parse)
