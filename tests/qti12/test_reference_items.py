@@ -176,3 +176,19 @@ def test_response_declarations_of_reference_items():
     essay = load_file(ITEMS_V1P2 / "fibs_ir_03.xml").items[0]
     assert essay.responses[0].cardinality == "Ordered"
     assert "technical tasks" in essay.interpretation
+
+
+def test_element_declarations_are_tolerated_only_for_qti_and_entities_never():
+    from gateway import xmlsafe
+
+    essay = (ITEMS_V1P2 / "fibs_ir_03.xml").read_bytes()
+    with pytest.raises(xmlsafe.UnsafeXMLError):
+        xmlsafe.parse(essay)  # the default stays strict
+    assert xmlsafe.parse(essay, allow_element_declarations=True).tag == "questestinterop"
+    for bomb in (b'<!DOCTYPE q [<!ELEMENT q ANY><!ENTITY a "aaaa">]><q>&a;</q>',
+                 b'<!DOCTYPE q [<!ENTITY x SYSTEM "file:///etc/passwd">]><q>&x;</q>'):
+        with pytest.raises(xmlsafe.UnsafeXMLError):
+            xmlsafe.parse(bomb, allow_element_declarations=True)
+    defaults = xmlsafe.parse(b'<!DOCTYPE q [<!ELEMENT q ANY><!ATTLIST q injected CDATA "yes">]><q/>',
+                             allow_element_declarations=True)
+    assert defaults.attrib == {}  # declared attribute defaults never reach the tree
