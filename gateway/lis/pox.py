@@ -36,7 +36,9 @@ and its answer (default namespace, no prefixes: clients test for ``<imsx_codeMaj
 
 imsx failures (unknown sourcedId, bad score, unsupported operation) are HTTP 200; a body that is not
 a POX envelope is 400, a wrong content type 415, an authentication failure 401 and an unavailable
-store 503, each with a failure envelope.
+store 503, each with a failure envelope. When the request was never read (415, 401, 413) the answer
+cannot name an operation and its ``<imsx_POXBody/>`` stays empty, the one deviation from the XSD
+(which wants a request or response element there).
 """
 from __future__ import annotations
 

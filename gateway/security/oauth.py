@@ -209,7 +209,8 @@ def _check_body_hash(request, raw: bytes, is_form: bool) -> None:
 
 def body_hash(raw: bytes, signature_method: str = SIGNATURE_HMAC_SHA1) -> str:
     """``oauth_body_hash`` for ``raw`` (for the CLI and tests that hand-sign requests)."""
-    return base64.b64encode(_BODY_HASHES[signature_method](raw).digest()).decode("ascii")
+    algorithm = _BODY_HASHES.get(signature_method, hashlib.sha1)  # the draft's SHA-1 for anything else
+    return base64.b64encode(algorithm(raw).digest()).decode("ascii")
 
 
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
