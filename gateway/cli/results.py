@@ -1,0 +1,174 @@
+"""``lms-gateway results import FILE`` and ``lms-gateway sign REQUEST.xml``: load LIS results, and
+hand-craft OAuth-signed calls to the LIS/LTI endpoints.
+
+Import file columns (CSV header, or the keys of each JSON object), named as in a LIS resultRecord::
+
+    sourcedId,lineItemSourcedId,personSourcedId,date,label,score,language,refAgentInstanceID,InternetSimilarity,...
+    49313814,20028310,100012184,2012-05-22T14:41:50Z,TestDoc1.doc,100,en-US,Turnitin SRC12,0
+
+``sourcedId`` and ``lineItemSourcedId`` are required; any other column is an extension field
+(the Turnitin ones keep their types). In JSON, ``extension`` may also be an object {name: value}.
+The whole file is one unit of work: a bad row stops the import before anything is written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import Progress
+
+from adapters import lis_records
+from adapters.store import accounts as store_accounts
+from adapters.store import results as store_results
+from adapters.store.results import ResultData
+from gateway import xmlsafe
+from gateway.cli.context import CliContext, pass_cli
+from gateway.lis.wsdl import SOAP_ACTION
+from gateway.security.oauth import authorization_header
+
+_KNOWN = {"sourcedId", "lineItemSourcedId", "personSourcedId", "date", "label", "score", "language", "refAgentInstanceID", "extension"}
+_TYPES = dict(lis_records.TURNITIN_FIELDS)
+
+
+class RowError(ValueError):
+    pass
+
+
+def _date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise RowError(f"date {text!r} is not an ISO 8601 date-time") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def row_to_result(row: dict[str, Any]) -> ResultData:
+    def text(key: str) -> str | None:
+        value = row.get(key)
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    sourced_id, line_item = text("sourcedId"), text("lineItemSourcedId")
+    if not sourced_id:
+        raise RowError("sourcedId is required")
+    if not line_item:
+        raise RowError("lineItemSourcedId is required")
+    fields = [(k, _TYPES.get(k, "String"), text(k)) for k in row if k not in _KNOWN]
+    ext = row.get("extension")
+    if isinstance(ext, dict):
+        fields += [(str(k), _TYPES.get(str(k), "String"), None if v is None else str(v)) for k, v in ext.items()]
+    elif ext not in (None, ""):
+        raise RowError("extension must be an object of field names to values")
+    return ResultData(
+        sourced_id=sourced_id,
+        line_item_sourced_id=line_item,
+        person_sourced_id=text("personSourcedId"),
+        ref_agent_instance_id=text("refAgentInstanceID"),
+        date=_date(text("date") or ""),
+        value_label=text("label"),
+        score_language=text("language"),
+        score_text=text("score"),
+        extension=lis_records.normalise_extension(fields) if fields else {},
+    )
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".json" or raw.lstrip()[:1] in (b"[", b"{"):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{path}: not valid JSON: {exc}") from None
+        rows = data.get("results") if isinstance(data, dict) else data
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise click.ClickException(f"{path}: expected a list of result objects (or {{\"results\": [...]}})")
+        return rows
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+@click.group()
+def results() -> None:
+    """LIS result records."""
+
+
+@results.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", "account_name", help="Account to import into (created when missing).")
+@click.option("--consumer-key", help="Import into the account that owns this OAuth consumer key.")
+@pass_cli
+def results_import(cli: CliContext, file: Path, account_name: str | None, consumer_key: str | None) -> None:
+    """Create or replace the results in FILE (CSV or JSON)."""
+    if bool(account_name) == bool(consumer_key):
+        raise click.UsageError("give exactly one of --account or --consumer-key")
+    parsed = []
+    for number, row in enumerate(read_rows(file), start=2 if file.suffix.lower() != ".json" else 1):
+        try:
+            parsed.append(row_to_result(row))
+        except RowError as exc:
+            where = f"line {number}" if file.suffix.lower() != ".json" else f"entry {number}"
+            raise click.ClickException(f"{file}, {where}: {exc}; nothing was imported") from None
+    created = 0
+    with cli.ready_store().session() as session:
+        if consumer_key:
+            consumer = store_accounts.find_consumer(session, consumer_key)
+            if consumer is None:
+                raise click.ClickException(f"no account has consumer key {consumer_key!r}")
+            account_id, label = consumer.account_id, f"consumer key {consumer_key}"
+        else:
+            account_id, label = store_accounts.get_or_create_account(session, account_name).id, f"account {account_name}"
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"importing {file.name}", total=len(parsed))
+            for data in parsed:
+                created += store_results.upsert_result(session, account_id, data)
+                progress.advance(task)
+    click.echo(f"imported {len(parsed)} result(s) into {label}: {created} created, {len(parsed) - created} replaced")
+
+
+@click.command()
+@click.argument("request", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", required=True, help="OAuth consumer key.")
+@click.option("--secret", required=True, envvar="LMS_GATEWAY_OAUTH_SECRET", help="OAuth secret (or LMS_GATEWAY_OAUTH_SECRET).")
+@click.option("--url", required=True, help="The endpoint URL exactly as the gateway sees it (query string included).")
+@click.option("--signature-method", type=click.Choice(["HMAC-SHA1", "HMAC-SHA256"]), default="HMAC-SHA1", show_default=True)
+@click.option("--content-type", default="text/xml; charset=utf-8", show_default=True)
+@click.option("--soap-action", help="SOAPAction; by default derived from a LIS SOAP body element.")
+def sign(request: Path, key: str, secret: str, url: str, signature_method: str, content_type: str, soap_action: str | None) -> None:
+    """Print a curl command that POSTs REQUEST with a valid OAuth 1.0 Authorization (body hash included).
+
+    The signature holds a fresh nonce and the current time: run the command once, within the
+    gateway's timestamp window.
+    """
+    body = request.read_bytes()
+    auth = authorization_header(url, body, key, secret, content_type=content_type, signature_method=signature_method)
+    action = soap_action or _soap_action(body)
+    parts = ["curl", "-sS", "-X", "POST", url, "-H", f"Content-Type: {content_type}"]
+    if action:
+        parts += ["-H", f'SOAPAction: "{action}"']
+    parts += ["-H", f"Authorization: {auth}", "--data-binary", f"@{request}"]
+    click.echo(" ".join(shlex.quote(p) for p in parts))
+
+
+def _soap_action(body: bytes) -> str | None:
+    """``http://www.imsglobal.org/soap/lis/oms1p0/readResult`` for a body holding readResultRequest."""
+    try:
+        root = xmlsafe.parse(body)
+    except xmlsafe.XMLInputError:
+        return None
+    soap_body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+    entry = next((c for c in soap_body if isinstance(c.tag, str)), None) if soap_body is not None else None
+    if entry is None:
+        return None
+    name = entry.tag.rsplit("}", 1)[-1]
+    return SOAP_ACTION + name.removesuffix("Request") if name.endswith("Request") else None
+
+
+def register(main: click.Group) -> None:
+    main.add_command(results)
+    main.add_command(sign)
