@@ -22,7 +22,8 @@ from adapters.store import attempts as store_attempts
 from adapters.store import tests as store_tests
 from adapters.store import webex as queries
 from adapters.store.models import Test
-from gateway import assessments, xmlsafe
+from adapters.qti12.webex_asi import to_webex_asi
+from gateway import assessments
 from gateway.webex import errors
 from gateway.webex.envelope import WebexRequest, child_text
 from gateway.webex.errors import WebexFailure
@@ -64,15 +65,15 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
 
 
 def get_ims_test_details(call: "Call", request: WebexRequest) -> Reply:
-    """The stored test in WebEx's QTI 1.2 ASI namespace.
+    """The stored test projected onto WebEx's restricted QTI 1.2 ASI.
 
     trainingsession.xsd declares the wrapper in its own namespace with the qtiasi type, so the
     answer is ``<train:questestinterop><qtiasi:assessment ...>...</train:questestinterop>``.
     """
     test = _host_test(call, request)
-    source = xmlsafe.parse(test.qti_xml.encode("utf-8"), allow_element_declarations=True)
-    document = etree.Element(T("questestinterop"))
-    _copy_into(source, document, ns.WEBEX_QTIASI)
+    source = assessments.parse_qti12(test.qti_xml.encode("utf-8"))
+    description = assessments.assessment_of(test).description
+    document = to_webex_asi(source, test_id=test.webex_test_id, wrapper=T("questestinterop"), description=description)
     return Reply("train:getIMStestDetailsResponse", [document])
 
 
@@ -159,18 +160,6 @@ def _required(request: WebexRequest, name: str) -> str:
     if not value:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {request.operation} needs {name}")
     return value
-
-
-def _copy_into(source: etree._Element, target: etree._Element, namespace: str) -> None:
-    for name, value in source.attrib.items():
-        target.set(name, value)
-    target.text = source.text
-    for child in source:
-        if not isinstance(child.tag, str):
-            continue  # comments and processing instructions are not part of the test
-        new = etree.SubElement(target, f"{{{namespace}}}{etree.QName(child).localname}")
-        _copy_into(child, new, namespace)
-        new.tail = child.tail
 
 
 def _add(parent: etree._Element, tag: str, value) -> None:

@@ -10,6 +10,7 @@ from lxml import etree
 from adapters import ns
 from adapters.store import accounts
 from gateway.security.passwords import hash_password
+from tests.conftest import REFERENCE
 from tests.webex.conftest import NS, assert_valid, message, result_of, training
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "webex-getimstestresult-207"
@@ -168,7 +169,12 @@ def test_get_ims_test_details(webex):
     assert body.get(f"{{{ns.XSI}}}type") == "train:getIMStestDetailsResponse"
     qti = body.find("train:questestinterop", NS)
     assert qti.find("qtiasi:assessment", NS).get("title") == "Test1 (3)"
-    assert len(qti.findall(".//qtiasi:item", NS)) == 6
+    assert [i.get("ident") for i in qti.iterfind(".//qtiasi:item", NS)] == ["236", "241", "246", "251", "261", "266"]
+    assert qti.findtext("qtiasi:assessment/qtiasi:qticomment", namespaces=NS) == "basic ability test"
+    first = qti.find(".//qtiasi:item", NS)
+    assert [l.get("ident") for l in first.iterfind(".//qtiasi:response_label", NS)] == ["357", "362", "367"]
+    assert first.find(".//qtiasi:respcondition/qtiasi:conditionvar/qtiasi:varequal", NS).text == "357"
+    assert_valid(root)
 
 
 def test_get_test_information(webex):
@@ -196,4 +202,21 @@ def test_lst_scheduled_tests(webex):
 def test_lst_scheduled_tests_empty_is_no_record(webex):
     root = webex(message(training("LstScheduledTests"), "<status>ENDED</status>"))
     assert result_of(root)[:2] == ("FAILURE", "000015")
+    assert_valid(root)
+
+
+ITEMS_V1P2 = sorted(p for p in (REFERENCE / "qti" / "items-v1p2").glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", ITEMS_V1P2, ids=lambda p: p.name)
+def test_details_of_any_test_fit_webex_schema(webex, demo_store, path):
+    """Every reference QTI 1.2 file, imported as a test, answers GetIMStestDetails that validates."""
+    from gateway import assessments
+
+    with demo_store.session() as s:
+        account = accounts.get_or_create_account(s, "demo")
+        test, _ = assessments.import_test(s, account, path.read_bytes(), host_webex_id="hostid")
+        test_id = test.webex_test_id
+    root = webex(message(training("GetIMStestDetails"), f"<testID>{test_id}</testID>"))
+    assert result_of(root)[0] == "SUCCESS", result_of(root)
     assert_valid(root)
