@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from adapters import qti12
 from adapters.store import attempts as store_attempts
+from adapters.store import results as store_results
 from adapters.store import tests as store_tests
 from adapters.store.models import Account, Attempt, Test
 from gateway import xmlsafe
@@ -111,6 +112,8 @@ class AttemptInput:
     started: datetime | None
     duration: str | None
     responses: dict[str, dict[str, list[str]]]
+    #: Where the score is published as a LIS result: {"sourcedId": .., "lineItem": ..}, both optional.
+    result: dict[str, str]
 
 
 def read_attempt(payload: Any) -> AttemptInput:
@@ -144,7 +147,12 @@ def read_attempt(payload: Any) -> AttemptInput:
     responses = payload.get("responses", {})
     if not isinstance(responses, Mapping):
         raise ValueError('"responses" must be an object {item ident: {response ident: [values]}}')
-    return AttemptInput(test, participant["email"].strip(), name, started, duration, dict(responses))
+    result = payload.get("result", {})
+    if not isinstance(result, Mapping) or not all(
+        isinstance(result.get(k), str) and result[k].strip() for k in result if k in ("sourcedId", "lineItem")
+    ) or set(result) - {"sourcedId", "lineItem"}:
+        raise ValueError('"result" must be an object with optional "sourcedId" and "lineItem" strings')
+    return AttemptInput(test, participant["email"].strip(), name, started, duration, dict(responses), dict(result))
 
 
 def submit_attempt(session: Session, account: Account, payload: Any) -> tuple[Test, Attempt, qti12.AttemptScore]:
@@ -162,7 +170,32 @@ def submit_attempt(session: Session, account: Account, payload: Any) -> tuple[Te
         responses=data.responses, started=data.started, duration=data.duration,
         score=summary["score"], score_min=summary["min"], score_max=summary["max"], outcomes=summary["items"],
     )
+    publish_result(session, account, test, attempt, person, data.result)
     return test, attempt, scored
+
+
+def publish_result(session: Session, account: Account, test: Test, attempt: Attempt, person, where: Mapping[str, str]) -> str:
+    """The attempt's score as a LIS result, so LIS OMS and LTI clients read what WebEx reports.
+
+    By default the line item is ``test-<testID>`` (linked to the test) and the result
+    ``test-<testID>-<person sourcedId>``; the attempt's ``result`` object may name both. The score
+    is the fraction of the maximum, 0.0–1.0, the range LTI 1.1 requires of every result it reads.
+    """
+    line_item_id = where.get("lineItem") or f"test-{test.webex_test_id}"
+    sourced_id = where.get("sourcedId") or f"test-{test.webex_test_id}-{person.sourced_id}"
+    store_results.line_item(session, account.id, line_item_id, label=test.title).test_id = test.id
+    fraction = 0.0 if not attempt.score_max else min(max((attempt.score or 0) / attempt.score_max, 0.0), 1.0)
+    store_results.upsert_result(session, account.id, store_results.ResultData(
+        sourced_id=sourced_id,
+        line_item_sourced_id=line_item_id,
+        person_sourced_id=person.sourced_id,
+        date=attempt.created_at,
+        value_label=test.title,
+        score_language="en-US",
+        score_text=format(round(fraction, 4), "g"),
+    ))
+    store_results.link_attempt(session, account.id, sourced_id, attempt.id)
+    return sourced_id
 
 
 def stored_score(attempt: Attempt) -> qti12.AttemptScore:

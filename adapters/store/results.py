@@ -187,6 +187,13 @@ def set_score(session: Session, account_id: int, sourced_id: str, score_text: st
     return True
 
 
+def link_attempt(session: Session, account_id: int, sourced_id: str, attempt_id: int) -> None:
+    """Record which scored attempt a result came from."""
+    row = _result_row(session, account_id, sourced_id)
+    if row is not None:
+        row.attempt_id = attempt_id
+
+
 def delete_result(session: Session, account_id: int, sourced_id: str) -> bool:
     result = session.execute(delete(Result).where(Result.account_id == account_id, Result.sourced_id == sourced_id))
     return result.rowcount == 1
