@@ -23,6 +23,8 @@ WEBEX_USER = "http://www.webex.com/schemas/2002/06/service/user"
 # IMS QTI
 QTI12_ASI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI21 = "http://www.imsglobal.org/xsd/imsqti_v2p1"
+MATHML = "http://www.w3.org/1998/Math/MathML"  # inside QTI 2.1 item bodies
+XML = "http://www.w3.org/XML/1998/namespace"  # xml:base, xml:lang
 IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 
 # itslearning Migration API (WCF)

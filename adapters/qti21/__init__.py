@@ -12,14 +12,17 @@ Public API (the itslearning service calls these; ``parse_xml`` is ``gateway.xmls
   :class:`ItemError`, :class:`ResponseError`; codes in :class:`Code`.
 """
 from adapters.qti21.errors import Code, ItemError, PackageError, QtiImportError, ResponseError
+from adapters.qti21.convert import item_responses_to_qti12, responses_to_qti12, to_qti12, to_qti12_element
 from adapters.qti21.importer import import_package, read_test
 from adapters.qti21.items import parse_item
 from adapters.qti21.model import ImportedTest, Item, TestItem
 from adapters.qti21.package import DEFAULT_LIMITS, Limits, Package, open_package
+from adapters.qti21.profile import content_profile
 from adapters.qti21.scoring import ItemScore, TestScore, score_item, score_test
 
 __all__ = [
     "Code", "ItemError", "PackageError", "QtiImportError", "ResponseError", "import_package", "read_test",
     "parse_item", "ImportedTest", "Item", "TestItem", "DEFAULT_LIMITS", "Limits", "Package", "open_package",
-    "ItemScore", "TestScore", "score_item", "score_test",
+    "ItemScore", "TestScore", "score_item", "score_test", "to_qti12", "to_qti12_element", "responses_to_qti12",
+    "item_responses_to_qti12", "content_profile",
 ]

@@ -310,7 +310,6 @@ def _choice(element: etree._Element) -> Choice:
 #: Not carried into the converted text (contentProfile rubric/feedback*/math* false).
 _DROPPED = frozenset({"rubricBlock", "feedbackBlock", "feedbackInline", "modalFeedback", "templateBlock",
                       "templateInline", "printedVariable"})
-_MATHML = "http://www.w3.org/1998/Math/MathML"
 
 
 def _text(element: etree._Element, skip: frozenset[str] = _DROPPED) -> str:
@@ -319,7 +318,7 @@ def _text(element: etree._Element, skip: frozenset[str] = _DROPPED) -> str:
 
     def walk(node):
         qname = etree.QName(node)
-        if qname.localname in skip or qname.namespace == _MATHML:
+        if qname.localname in skip or qname.namespace == ns.MATHML:
             return
         if node.text:
             parts.append(node.text)

@@ -45,7 +45,7 @@ MANIFEST = "imsmanifest.xml"
 ITEM_TYPE_PREFIX = "imsqti_item_"
 TEST_TYPE_PREFIX = "imsqti_test_"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_XML_BASE = f"{{{ns.XML}}}base"
 
 
 @dataclass(frozen=True)
