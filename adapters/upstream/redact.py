@@ -1,0 +1,109 @@
+"""What a recording must never contain (DESIGN.md §10), and how it is taken out.
+
+- request headers ``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie`` are
+  dropped (an OAuth request keeps only its consumer key and signature method, in ``meta.auth``);
+- ``oauth_signature`` in a query string or a form body;
+- the text of XML elements that carry credentials: WebEx ``password`` and ``sessionTicket``
+  (``<password>hostpassword</password>`` becomes ``<password>REDACTED</password>``) and WS-Security
+  ``wsse:Password``, in requests and answers alike (AuthenticateUser answers a ticket);
+- any other secret the caller names (the upstream's OAuth secret, configured passwords), wherever
+  it appears, when it is long enough not to be an ordinary word (8 characters or more).
+
+XML bodies are redacted in place on the bytes, so everything else stays byte-exact; the result is
+then parsed to confirm that no credential element kept its value (if one did, e.g. inside an
+unusual construct, the document is re-serialised from the tree instead).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from lxml import etree
+
+from adapters.upstream.xmlinput import XML_ERRORS, ParseXml
+
+REDACTED = "REDACTED"
+SECRET_ELEMENTS = frozenset({"password", "sessionTicket", "Password"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+SECRET_PARAMS = frozenset({"oauth_signature"})
+MIN_SECRET_LENGTH = 8
+
+_ELEMENT = re.compile(
+    rb"(<(?:[A-Za-z_][\w.-]*:)?(?:" + b"|".join(e.encode() for e in sorted(SECRET_ELEMENTS)) + rb")(?:\s[^>]*)?>)"
+    rb"(<!\[CDATA\[.*?\]\]>|[^<]*)(</)",
+    re.S,
+)
+
+
+def headers(values: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The headers to record, and what was taken out."""
+    kept, removed = {}, []
+    for name, value in values.items():
+        if name.lower() in SECRET_HEADERS:
+            removed.append(f"header {name}")
+        else:
+            kept[name] = value
+    return kept, removed
+
+
+def query(path: str) -> tuple[str, list[str]]:
+    base, sep, qs = path.partition("?")
+    if not sep:
+        return path, []
+    pairs = parse_qsl(qs, keep_blank_values=True)
+    if not any(k in SECRET_PARAMS for k, _ in pairs):
+        return path, []
+    return base + "?" + urlencode([(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs]), ["query oauth_signature"]
+
+
+def _secret_elements(root: etree._Element) -> list[etree._Element]:
+    return [
+        el for el in root.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in SECRET_ELEMENTS and (el.text or "").strip() not in ("", REDACTED)
+    ]
+
+
+def xml_body(body: bytes, parse_xml: Callable[[bytes], etree._Element]) -> tuple[bytes, list[str]]:
+    """``body`` with credential elements' text replaced; not-XML bodies are returned unchanged."""
+    removed: list[str] = []
+
+    def blank(match: re.Match) -> bytes:
+        value = match.group(2)
+        if value.strip() and value.strip() != REDACTED.encode():
+            name = re.sub(rb"^<(?:[^:>\s]+:)?([\w.-]+).*$", rb"\1", match.group(1), flags=re.S).decode()
+            removed.append(f"element {name}")
+            return match.group(1) + REDACTED.encode() + match.group(3)
+        return match.group(0)
+
+    redacted = _ELEMENT.sub(blank, body)
+    try:
+        root = parse_xml(redacted)
+    except XML_ERRORS:
+        return redacted, removed
+    leftovers = _secret_elements(root)
+    if leftovers:
+        for el in leftovers:
+            removed.append(f"element {etree.QName(el).localname}")
+            el.text = REDACTED
+            for child in list(el):
+                el.remove(child)
+        redacted = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return redacted, removed
+
+
+def form_body(body: bytes) -> tuple[bytes, list[str]]:
+    pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+    if not any(k in SECRET_PARAMS for k, _ in pairs):
+        return body, []
+    return urlencode([(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs]).encode("latin-1"), ["body oauth_signature"]
+
+
+def known_secrets(data: bytes, secrets: Iterable[str]) -> tuple[bytes, list[str]]:
+    removed = []
+    for secret in {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}:
+        raw = secret.encode("utf-8")
+        if raw in data:
+            data = data.replace(raw, REDACTED.encode())
+            removed.append("a configured secret")
+    return data, removed

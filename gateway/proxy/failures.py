@@ -1,0 +1,76 @@
+"""Upstream timeouts and errors in each protocol's own failure shape.
+
+- LIS OMS SOAP: an imsx failure for the operation the caller asked for, HTTP 200 as every imsx
+  status is, ``targetisbusy`` for a timeout and ``linkfailure`` for an unreachable or broken
+  upstream (both in the WSDL's codeMinor vocabulary); a request that cannot be read is a SOAP Fault.
+- LTI POX: a failure envelope, HTTP 504 for a timeout and 502 otherwise.
+- WebEx: ``FAILURE`` / ``000000`` "Fail to forward request:...", HTTP 200 (WebEx's answer to a
+  back-end it cannot reach).
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from gateway import xmlsafe
+from gateway.app import Answer
+from gateway.lis import envelope as lis_envelope
+from gateway.lis import pox
+from gateway.lis.status import Status
+from gateway.webex import envelope as webex_envelope
+
+TIMEOUT, UNREACHABLE, BAD_ANSWER = "timeout", "unreachable", "bad-answer"
+
+
+def _local(el: etree._Element | None) -> str:
+    return etree.QName(el).localname if el is not None and isinstance(el.tag, str) else ""
+
+
+def _first(parent: etree._Element | None) -> etree._Element | None:
+    return next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
+
+
+def _find(parent: etree._Element | None, name: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    return next((el for el in parent.iter() if isinstance(el.tag, str) and _local(el) == name), None)
+
+
+def lis_operation(root: etree._Element) -> tuple[str, str]:
+    """(operation, imsx_messageIdentifier) of a LIS SOAP request."""
+    body = next((c for c in root if _local(c) == "Body"), None)
+    operation = _local(_first(body)).removesuffix("Request")
+    ident = _find(next((c for c in root if _local(c) == "Header"), None), "imsx_messageIdentifier")
+    return operation, (ident.text or "").strip() if ident is not None else ""
+
+
+def pox_operation(root: etree._Element) -> tuple[str, str]:
+    body = _find(root, "imsx_POXBody")
+    ident = _find(root, "imsx_messageIdentifier")
+    return _local(_first(body)).removesuffix("Request"), (ident.text or "").strip() if ident is not None else ""
+
+
+def lis_failure(raw: bytes, kind: str, detail: str) -> Answer:
+    try:
+        operation, message_ref = lis_operation(xmlsafe.parse(raw))
+    except xmlsafe.XMLInputError:
+        operation, message_ref = "", ""
+    if not operation:
+        return Answer(500, lis_envelope.CONTENT_TYPE, lis_envelope.fault_bytes(lis_envelope.SERVER, f"Upstream: {detail}"))
+    minor = "targetisbusy" if kind == TIMEOUT else "linkfailure"
+    status = Status("failure", "error", f"The upstream LIS service did not answer: {detail}", minor)
+    body = lis_envelope.to_bytes(lis_envelope.response(f"{operation}Response", status, message_ref))
+    return Answer(200, lis_envelope.CONTENT_TYPE, body)
+
+
+def pox_failure(raw: bytes, kind: str, detail: str) -> Answer:
+    try:
+        operation, message_ref = pox_operation(xmlsafe.parse(raw))
+    except xmlsafe.XMLInputError:
+        operation, message_ref = "", ""
+    minor = "targetisbusy" if kind == TIMEOUT else "linkfailure"
+    status = Status("failure", "error", f"The upstream outcomes service did not answer: {detail}", minor)
+    return Answer(504 if kind == TIMEOUT else 502, pox.CONTENT_TYPE, pox.envelope(status, message_ref, operation))
+
+
+def webex_failure(raw: bytes, kind: str, detail: str) -> Answer:
+    return Answer(200, "text/xml; charset=utf-8", webex_envelope.failure("000000", f"Fail to forward request:{detail}"))
