@@ -1,10 +1,10 @@
 """Store queries the WebEx test operations need."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, bindparam, exists, func, join, or_, outerjoin, select
 from sqlalchemy.orm import Session
 
-from adapters.store.models import Attempt, Test
+from adapters.store.models import Attempt, Person, Test
 
 
 def tests_of_host(session: Session, account_id: int, webex_id: str) -> list[tuple[Test, bool]]:
@@ -16,3 +16,34 @@ def tests_of_host(session: Session, account_id: int, webex_id: str) -> list[tupl
         .order_by(Test.webex_test_id)
     )
     return [(t, bool(h)) for t, h in rows]
+
+
+def _latest_attempt_statement():
+    # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call,
+    # which is most of what a GetIMStestResult costs besides the round trip.
+    participant = join(
+        Attempt, Person, and_(Person.id == Attempt.person_id, func.lower(Person.email) == bindparam("email"))
+    )
+    return (
+        select(Test, Attempt, Person)
+        .select_from(outerjoin(Test, participant, Attempt.test_id == Test.id))
+        .where(Test.account_id == bindparam("account_id"), Test.webex_test_id == bindparam("test_id"))
+        .order_by(Attempt.created_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+
+
+_LATEST_ATTEMPT = _latest_attempt_statement()
+
+
+def test_with_latest_attempt(
+    session: Session, account_id: int, webex_test_id: int, email: str
+) -> tuple[Test, Attempt | None, Person | None] | None:
+    """The account's test and the participant's newest attempt at it, in one query.
+
+    None when the account has no such test; (test, None, None) when the participant has no attempt.
+    """
+    row = session.execute(
+        _LATEST_ATTEMPT, {"account_id": account_id, "test_id": webex_test_id, "email": email.strip().lower()}
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from adapters.store.models import WebexCredential, WebexSessionTicket
@@ -47,16 +47,18 @@ def issue_ticket(session: Session, credential: WebexCredential, ttl_seconds: int
     return ticket, now
 
 
+# Built once: every WebEx request runs one of these, and reusing the compiled SQL is what keeps it cheap.
+_BY_WEBEX_ID = select(WebexCredential).where(WebexCredential.webex_id == bindparam("who"))
+_BY_EMAIL = select(WebexCredential).where(WebexCredential.email == bindparam("who"))
+
+
 def _find_host(session: Session, security: dict[str, str]) -> WebexCredential:
     webex_id, email = security.get("webExID"), security.get("email")
-    if webex_id:
-        query = select(WebexCredential).where(WebexCredential.webex_id == webex_id)
-    elif email:
-        query = select(WebexCredential).where(WebexCredential.email == email)
-    else:
+    if not (webex_id or email):
         raise WebexFailure(errors.UNKNOWN_USER)
+    query, who = (_BY_WEBEX_ID, webex_id) if webex_id else (_BY_EMAIL, email)
     site_id, site_name = security.get("siteID"), security.get("siteName")
-    for credential in session.scalars(query):
+    for credential in session.scalars(query, {"who": who}):
         if site_id and not _same_site_id(site_id, credential.site_id):
             continue
         if not site_id and site_name and site_name != credential.site_name:

@@ -33,6 +33,14 @@ class Reply:
         self.content = content
         #: Prefixes the body_type needs beyond the root's (e.g. ``use`` for user-service answers).
         self.nsmap = nsmap or {}
+        #: The whole answer, when the operation rendered (or cached) it itself.
+        self.document: bytes | None = None
+
+    @classmethod
+    def rendered(cls, document: bytes) -> "Reply":
+        reply = cls("", [])
+        reply.document = document
+        return reply
 
 
 class WebexMessageProtocol(ProtocolBase):
@@ -65,7 +73,7 @@ class WebexMessageProtocol(ProtocolBase):
             ctx.out_document = _failure_document(ctx)
         else:
             reply: Reply = ctx.out_object[0]
-            ctx.out_document = envelope.success(reply.body_type, reply.content, reply.nsmap)
+            ctx.out_document = reply.document or envelope.success(reply.body_type, reply.content, reply.nsmap)
         self.event_manager.fire_event("after_serialize", ctx)
 
     def create_out_string(self, ctx, out_string_encoding=None):

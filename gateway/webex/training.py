@@ -12,6 +12,8 @@ built by the QTI 1.2 engine from the stored test and responses (never a stored d
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,7 @@ from adapters.store import webex as queries
 from adapters.store.models import Test
 from adapters.qti12.webex_asi import to_webex_asi
 from gateway import assessments
-from gateway.webex import errors
+from gateway.webex import envelope, errors
 from gateway.webex.envelope import WebexRequest, child_text
 from gateway.webex.errors import WebexFailure
 from gateway.webex.protocol import Reply
@@ -41,12 +43,22 @@ def T(tag: str) -> str:
 
 
 def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
-    test = _host_test(call, request)
+    test_id = _test_id(request)
     email = _required(request, "participantEmail")
-    found = store_attempts.latest_attempt(call.session, test.id, email)
+    found = queries.test_with_latest_attempt(call.session, call.host.account_id, test_id, email)
     if found is None:
         raise WebexFailure(errors.NO_RECORD)
-    attempt, person = found
+    test, attempt, person = found
+    _check_host(call, test)
+    if attempt is None:
+        raise WebexFailure(errors.NO_RECORD)
+    # An attempt never changes once stored; its report does only if the test or the person does.
+    key = (test.id, test.webex_test_id, test.qti_xml, bool((test.meta or {}).get(assessments.CONTINUE_YES)),
+           attempt.id, person.name, person.email)
+    return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(test, attempt, person, email)))
+
+
+def _report(test: Test, attempt, person, email: str) -> bytes:
     assessment = assessments.assessment_of(test)
     score = qti12.score_attempt(assessment, attempt.responses)
     result = qti12.build_result(
@@ -61,7 +73,7 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     )
     report = etree.Element(T("qti_result_report"))
     report.append(result)
-    return Reply("train:getIMStestResultResponse", [report])
+    return envelope.success("train:getIMStestResultResponse", [report])
 
 
 def get_ims_test_details(call: "Call", request: WebexRequest) -> Reply:
@@ -142,17 +154,24 @@ def _scheduled_test_fields(test: Test, submitted: bool) -> etree._Element:
 
 
 def _host_test(call: "Call", request: WebexRequest) -> Test:
-    raw = _required(request, "testID")
-    try:
-        test_id = int(raw)
-    except ValueError:
-        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: testID {raw!r} is not an integer") from None
-    test = store_tests.find_test(call.session, call.host.account_id, test_id)
+    test = store_tests.find_test(call.session, call.host.account_id, _test_id(request))
     if test is None:
         raise WebexFailure(errors.NO_RECORD)
+    _check_host(call, test)
+    return test
+
+
+def _test_id(request: WebexRequest) -> int:
+    raw = _required(request, "testID")
+    try:
+        return int(raw)
+    except ValueError:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: testID {raw!r} is not an integer") from None
+
+
+def _check_host(call: "Call", test: Test) -> None:
     if test.host_webex_id and test.host_webex_id != call.host.webex_id:
         raise WebexFailure(errors.ACCESS_DENIED)
-    return test
 
 
 def _required(request: WebexRequest, name: str) -> str:
@@ -160,6 +179,32 @@ def _required(request: WebexRequest, name: str) -> str:
     if not value:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {request.operation} needs {name}")
     return value
+
+
+class _ReportCache:
+    """Rendered GetIMStestResult answers, least recently used out first (bounded memory)."""
+
+    def __init__(self, size: int = 1024):
+        self._size = size
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: bytes) -> bytes:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_REPORTS = _ReportCache()
 
 
 def _add(parent: etree._Element, tag: str, value) -> None:
