@@ -295,3 +295,16 @@ def test_random_bytes_are_an_unreadable_zip():
     with pytest.raises(PackageError) as caught:
         open_package(b"PK\x03\x04" + bytes(100), parse)
     assert caught.value.code == Code.ZIP_UNREADABLE
+
+
+def test_an_item_the_conversion_cannot_express_is_refused_at_import():
+    """An ordered response scored by match_correct but bound to no interaction: no closed set of choices."""
+    item = item_xml().replace(b'cardinality="single" baseType="identifier"', b'cardinality="ordered" baseType="identifier"')
+    item = item.replace(b'responseIdentifier="RESPONSE"', b'responseIdentifier="OTHER"').replace(
+        b"<itemBody>", b'<itemBody><p>x</p>').replace(
+        b'</responseDeclaration>', b'</responseDeclaration><responseDeclaration identifier="OTHER" '
+                                   b'cardinality="single" baseType="identifier"/>', 1)
+    with pytest.raises(ItemError) as caught:
+        import_package(package_of({"i.xml": item}), parse)
+    assert caught.value.code == Code.UNSUPPORTED
+    assert caught.value.message == 'Unsupported functionality! Unable to import item "i1" (i.xml)'

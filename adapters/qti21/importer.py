@@ -5,10 +5,14 @@ as QTI 1.2's single assessment/section takes them); a package of items without a
 those items in manifest order. Selection, ordering, time limits, branching and the test's own
 outcomeProcessing are not imported: the imported test's score is the sum of its items' SCORE, which is
 what WebDeveloperTest1's outcomeProcessing (``sum`` of ``questionN.SCORE``) computes too.
+
+Every item is also converted to QTI 1.2 here (and the result dropped), so that whatever the conversion
+cannot express fails the import with the seed's message rather than a later :func:`to_qti12` call.
 """
 from __future__ import annotations
 
 from adapters import ns
+from adapters.qti21.convert import item_to_qti12
 from adapters.qti21.errors import ItemError, unreadable_item
 from adapters.qti21.items import parse_item
 from adapters.qti21.model import ImportedTest, TestItem
@@ -45,7 +49,11 @@ def read_test(package: Package) -> ImportedTest:
         if ident in seen:
             raise unreadable_item("", ident, f"item identifier {ident} is used twice in the test")
         seen.add(ident)
-        items.append(TestItem(ident, parse_item(resource.root, href=resource.href, resource_id=resource.identifier)))
+        placed_item = TestItem(ident, parse_item(resource.root, href=resource.href, resource_id=resource.identifier))
+        # Converting now means an item QTI 1.2 cannot express is refused at import, with the seed's
+        # "Unsupported functionality!", never later when the caller converts the test.
+        item_to_qti12(placed_item)
+        items.append(placed_item)
     return ImportedTest(identifier, title, tuple(items), section_title, package.assets)
 
 
