@@ -199,3 +199,19 @@ def test_correct_value_that_does_not_parse_is_a_read_error():
         parse_item(parse(text), href="select_point.xml", resource_id="sp")
     assert caught.value.message == ('Error while reading assessment item (interaction type "selectPointInteraction", '
                                     'resource identifier "sp" )')
+
+
+@pytest.mark.parametrize(("uri", "name"), [
+    ("http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct", "match_correct"),
+    ("http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response.xml", "map_response"),
+    ("http://www.imsglobal.org/question/qti_v2p0/rptemplates/map_response_point", "map_response_point"),
+    ("rptemplates/match_correct.xml", "match_correct"),
+    ("map_response", "map_response"),
+    ("match_correct.xml", "match_correct"),
+    ("http://example.org/rptemplates/match_correct", None),
+    ("http://www.imsglobal.org/question/qti_v2p1/rptemplates/cc2_match_basic", None),
+    ("", None),
+])
+def test_template_uris(uri, name):
+    from adapters.qti21.registry import template_name
+    assert template_name(uri) == name
