@@ -161,3 +161,99 @@ def test_an_item_with_any_attribute_value_imports_or_is_refused_with_a_seed_mess
 def test_random_bytes_are_refused_cleanly(raw):
     with pytest.raises(QtiImportError):
         open_package(raw, parse)
+
+
+# --- generated declarations: the conversion agrees with the native scorer on any mapping -------------------
+
+def _check_round_trip(xml: str, responses: dict) -> None:
+    parsed = parse_item(parse(xml.encode()), href="x.xml")
+    test = ImportedTest("T", "T", (TestItem("I", parsed),))
+    assessment = qti12.load_assessment(parse(to_qti12(test).encode()))
+    native = score_item(parsed, responses)
+    via_12 = qti12.score_attempt(assessment, responses_to_qti12(test, {"I": responses})).items["I"]
+    assert native.min <= native.score <= native.max
+    assert via_12.score == pytest.approx(native.score)
+    assert (via_12.min, via_12.max) == pytest.approx((native.min, native.max))
+
+
+def _xml(declaration: str, body: str, template: str) -> str:
+    return ('<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="x" title="x" '
+            f'adaptive="false" timeDependent="false">{declaration}'
+            '<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>'
+            f'<itemBody>{body}</itemBody><responseProcessing template="http://www.imsglobal.org/question/'
+            f'qti_v2p1/rptemplates/{template}"/></assessmentItem>')
+
+
+values = st.sampled_from([-2, -1, -0.5, 0, 0.25, 1, 2, 3])
+bounds = st.one_of(st.none(), values)
+
+
+def _bounds_attrs(lower, upper) -> str:
+    if lower is not None and upper is not None and lower > upper:
+        lower, upper = upper, lower
+    return (f' lowerBound="{lower}"' if lower is not None else "") + (f' upperBound="{upper}"' if upper is not None else "")
+
+
+@st.composite
+def areas(draw):
+    shape = draw(st.sampled_from(["circle", "rect", "ellipse", "poly", "default"]))
+    c = lambda: draw(st.integers(0, 60))  # noqa: E731
+    if shape == "circle":
+        coords = f"{c()},{c()},{draw(st.integers(1, 30))}"
+    elif shape == "rect":
+        coords = f"{c()},{c()},{c()},{c()}"
+    elif shape == "ellipse":
+        coords = f"{c()},{c()},{draw(st.integers(1, 30))},{draw(st.integers(1, 30))}"
+    elif shape == "poly":
+        coords = ",".join(str(c()) for _ in range(2 * draw(st.integers(3, 5))))
+    else:
+        coords = ""
+    return f'<areaMapEntry shape="{shape}" coords="{coords}" mappedValue="{draw(values)}"/>'
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(areas(), min_size=1, max_size=4), values, bounds, bounds,
+       st.one_of(st.none(), st.tuples(st.integers(-5, 70), st.integers(-5, 70))))
+def test_map_response_point_converts_faithfully(entries, default, lower, upper, point):
+    declaration = ('<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="point">'
+                   f'<areaMapping defaultValue="{default}"{_bounds_attrs(lower, upper)}>{"".join(entries)}'
+                   '</areaMapping></responseDeclaration>')
+    body = ('<selectPointInteraction responseIdentifier="RESPONSE" maxChoices="1"><object type="image/png" '
+            'data="m.png">m</object></selectPointInteraction>')
+    if (lower or 0) > 0 or (upper if upper is not None else 0) < 0:
+        return  # documented loss: such bounds also clamp the unanswered 0
+    _check_round_trip(_xml(declaration, body, "map_response_point"),
+                      {} if point is None else {"RESPONSE": f"{point[0]} {point[1]}"})
+
+
+words = st.sampled_from(["York", "york", "YORK", "Lancaster", "lancaster", "1", "01", "x y"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(words, values, st.booleans()), max_size=4), values, bounds, bounds,
+       st.one_of(st.none(), words))
+def test_map_response_on_text_converts_faithfully(entries, default, lower, upper, answer):
+    mapping = "".join(f'<mapEntry mapKey="{k}" mappedValue="{v}" caseSensitive="{str(cs).lower()}"/>'
+                      for k, v, cs in entries)
+    declaration = ('<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="string">'
+                   f'<mapping defaultValue="{default}"{_bounds_attrs(lower, upper)}>{mapping}</mapping>'
+                   '</responseDeclaration>')
+    if (lower or 0) > 0 or (upper if upper is not None else 0) < 0:
+        return  # documented loss: such bounds also clamp the unanswered 0
+    _check_round_trip(_xml(declaration, '<p><textEntryInteraction responseIdentifier="RESPONSE"/></p>', "map_response"),
+                      {} if answer is None else {"RESPONSE": answer})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from("ABCDE"), values, max_size=5), values, bounds, bounds,
+       st.lists(st.sampled_from("ABCDE"), unique=True, max_size=5))
+def test_map_response_on_choices_converts_faithfully(entries, default, lower, upper, answer):
+    mapping = "".join(f'<mapEntry mapKey="{k}" mappedValue="{v}"/>' for k, v in entries.items())
+    declaration = ('<responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="identifier">'
+                   f'<mapping defaultValue="{default}"{_bounds_attrs(lower, upper)}>{mapping}</mapping>'
+                   '</responseDeclaration>')
+    choices = "".join(f'<simpleChoice identifier="{c}">{c}</simpleChoice>' for c in "ABCDE")
+    if (lower or 0) > 0 or (upper if upper is not None else 0) < 0:
+        return  # documented loss: such bounds also clamp the unanswered 0
+    _check_round_trip(_xml(declaration, f'<choiceInteraction responseIdentifier="RESPONSE" maxChoices="0">{choices}'
+                                        '</choiceInteraction>', "map_response"), {"RESPONSE": answer})
