@@ -111,7 +111,7 @@ class ProxyEndpoint:
             root = xmlsafe.parse(body)
         except xmlsafe.XMLInputError:
             return False
-        return failures._local(root) == self.protocol.answer_root
+        return failures.local_name(root) == self.protocol.answer_root
 
 
 def _reason(exc: requests.RequestException) -> str:

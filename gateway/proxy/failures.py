@@ -21,32 +21,32 @@ from gateway.webex import envelope as webex_envelope
 TIMEOUT, UNREACHABLE, BAD_ANSWER = "timeout", "unreachable", "bad-answer"
 
 
-def _local(el: etree._Element | None) -> str:
+def local_name(el: etree._Element | None) -> str:
     return etree.QName(el).localname if el is not None and isinstance(el.tag, str) else ""
 
 
-def _first(parent: etree._Element | None) -> etree._Element | None:
+def first_element(parent: etree._Element | None) -> etree._Element | None:
     return next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
 
 
-def _find(parent: etree._Element | None, name: str) -> etree._Element | None:
+def find_named(parent: etree._Element | None, name: str) -> etree._Element | None:
     if parent is None:
         return None
-    return next((el for el in parent.iter() if isinstance(el.tag, str) and _local(el) == name), None)
+    return next((el for el in parent.iter() if isinstance(el.tag, str) and local_name(el) == name), None)
 
 
 def lis_operation(root: etree._Element) -> tuple[str, str]:
     """(operation, imsx_messageIdentifier) of a LIS SOAP request."""
-    body = next((c for c in root if _local(c) == "Body"), None)
-    operation = _local(_first(body)).removesuffix("Request")
-    ident = _find(next((c for c in root if _local(c) == "Header"), None), "imsx_messageIdentifier")
+    body = next((c for c in root if local_name(c) == "Body"), None)
+    operation = local_name(first_element(body)).removesuffix("Request")
+    ident = find_named(next((c for c in root if local_name(c) == "Header"), None), "imsx_messageIdentifier")
     return operation, (ident.text or "").strip() if ident is not None else ""
 
 
 def pox_operation(root: etree._Element) -> tuple[str, str]:
-    body = _find(root, "imsx_POXBody")
-    ident = _find(root, "imsx_messageIdentifier")
-    return _local(_first(body)).removesuffix("Request"), (ident.text or "").strip() if ident is not None else ""
+    body = find_named(root, "imsx_POXBody")
+    ident = find_named(root, "imsx_messageIdentifier")
+    return local_name(first_element(body)).removesuffix("Request"), (ident.text or "").strip() if ident is not None else ""
 
 
 def lis_failure(raw: bytes, kind: str, detail: str) -> Answer:

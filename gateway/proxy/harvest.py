@@ -22,13 +22,13 @@ from adapters.store import results as store_results
 from adapters.store.results import ResultData
 from adapters.upstream import lis_records
 from gateway import xmlsafe
-from gateway.proxy.failures import _find, _first, _local, lis_operation, pox_operation
+from gateway.proxy.failures import find_named, first_element, local_name, lis_operation, pox_operation
 
 log = logging.getLogger(__name__)
 
 
 def _success(root: etree._Element) -> bool:
-    major = _find(root, "imsx_codeMajor")
+    major = find_named(root, "imsx_codeMajor")
     return major is not None and (major.text or "").strip() == "success"
 
 
@@ -38,18 +38,18 @@ def _store_record(session: Session, account_id: int, data: ResultData) -> None:
 
 def _lis(session: Session, account_id: int, request: etree._Element, answer: etree._Element) -> int:
     operation, _ = lis_operation(request)
-    body = next((c for c in answer if _local(c) == "Body"), None)
+    body = next((c for c in answer if local_name(c) == "Body"), None)
     count = 0
     for record in lis_records.records_in(body) if body is not None else []:
         _store_record(session, account_id, record)
         count += 1
-    request_body = _first(next((c for c in request if _local(c) == "Body"), None))
-    sourced_id_el = next((c for c in request_body if _local(c) == "sourcedId"), None) if request_body is not None else None
+    request_body = first_element(next((c for c in request if local_name(c) == "Body"), None))
+    sourced_id_el = next((c for c in request_body if local_name(c) == "sourcedId"), None) if request_body is not None else None
     sourced_id = (sourced_id_el.text or "").strip() if sourced_id_el is not None else ""
     if operation in ("createResult", "replaceResult", "updateResult") and sourced_id:
-        record = _find(request_body, "resultRecord")
+        record = find_named(request_body, "resultRecord")
         if record is not None:
-            guid = _find(record, "sourcedId")
+            guid = find_named(record, "sourcedId")
             if guid is None:  # the record may leave sourcedGUID out; the request names the id
                 guid_el = etree.SubElement(etree.SubElement(record, "sourcedGUID"), "sourcedId")
                 guid_el.text = sourced_id
@@ -65,18 +65,18 @@ def _lis(session: Session, account_id: int, request: etree._Element, answer: etr
 
 def _pox(session: Session, account_id: int, request: etree._Element, answer: etree._Element) -> int:
     operation, _ = pox_operation(request)
-    sourced_id_el = _find(_find(request, "sourcedGUID"), "sourcedId")
+    sourced_id_el = find_named(find_named(request, "sourcedGUID"), "sourcedId")
     sourced_id = (sourced_id_el.text or "").strip() if sourced_id_el is not None else ""
     if not sourced_id:
         return 0
     if operation == "deleteResult":
         return int(store_results.set_score(session, account_id, sourced_id, None, None))
     source = request if operation == "replaceResult" else answer if operation == "readResult" else None
-    score = _find(source, "resultScore")
+    score = find_named(source, "resultScore")
     if score is None:
         return 0
-    text = _find(score, "textString")
-    language = _find(score, "language")
+    text = find_named(score, "textString")
+    language = find_named(score, "language")
     data = ResultData(
         sourced_id=sourced_id,
         score_text=(text.text or "").strip() or None if text is not None else None,

@@ -25,7 +25,9 @@ VOLATILE = {
 
 
 #: Response headers that describe one transfer, not the answer (requests has already decoded the body).
-_TRANSPORT_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive", "date", "server"})
+_TRANSPORT_HEADERS = frozenset({
+    "content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive", "date", "server", "x-request-id",
+})
 
 
 def oauth_info(authorization: str) -> OAuthInfo | None:

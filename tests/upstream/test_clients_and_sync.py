@@ -149,9 +149,19 @@ def test_sync_lis_then_the_gateway_serves_the_results(vendor, store_url, store, 
     assert answer.ok and answer.records[0].person_sourced_id == "100012195"
     assert answer.records[0].extension["fields"][3] == {"name": "StudentPaperSimilarity", "type": "Integer", "value": "100"}
     assert client.read_result_ids_for_line_item(LINE_ITEM).ids == ["49313814", "49313826"]
+    # and through LTI 1.1 POX, the same record
+    pox = (b'<imsx_POXEnvelopeRequest xmlns="http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"><imsx_POXHeader>'
+           b"<imsx_POXRequestHeaderInfo><imsx_version>V1.0</imsx_version><imsx_messageIdentifier>1</imsx_messageIdentifier>"
+           b"</imsx_POXRequestHeaderInfo></imsx_POXHeader><imsx_POXBody><readResultRequest><resultRecord><sourcedGUID>"
+           b"<sourcedId>49313814</sourcedId></sourcedGUID></resultRecord></readResultRequest></imsx_POXBody>"
+           b"</imsx_POXEnvelopeRequest>")
+    from adapters.upstream.signing import BodyHashAuth
+    r = http.post(BASE_URL + "/lti/outcomes", data=pox, headers={"Content-Type": "application/xml"},
+                  auth=BodyHashAuth("lms-1", "lms-secret-123"))
+    pox_root = xmlsafe.parse(r.content)
+    assert pox_root.findtext(".//{*}imsx_codeMajor") == "success" and pox_root.findtext(".//{*}textString") == "100"
     # the gateway's readResults answer equals the vendor's, but for message identifiers
     from adapters.upstream.compare import Rules, diff_trees
-    from adapters.upstream.signing import BodyHashAuth
     r = http.post(BASE_URL + READ_RESULTS.request.path, data=READ_RESULTS.request.body, headers=READ_RESULTS.request.headers,
                   auth=BodyHashAuth("lms-1", "lms-secret-123"))
     assert diff_trees(xmlsafe.parse(READ_RESULTS.response.body), xmlsafe.parse(r.content),
