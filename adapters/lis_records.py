@@ -37,6 +37,8 @@ without it); a field with no value is ``<tns:fieldValue/>``. Fields stored beyon
 """
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -84,11 +86,17 @@ def lis_date(value: datetime) -> str:
 
 def extension_fields(extension: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """(name, type, value) for every field to write: the Turnitin nine first, then the others stored."""
-    stored = {str(f.get("name")): f for f in extension.get("fields", ()) if isinstance(f, Mapping)}
+    stored: dict[str, Mapping[str, Any]] = {}
+    for f in extension.get("fields", ()):
+        if isinstance(f, Mapping):
+            stored[str(f.get("name"))] = f
     out = []
     for name, kind in TURNITIN_FIELDS:
-        field = stored.pop(name, {})
-        out.append((name, str(field.get("type") or kind), _text(field.get("value"))))
+        field = stored.pop(name, None)
+        if field is None:
+            out.append((name, kind, ""))
+        else:
+            out.append((name, str(field.get("type") or kind), _text(field.get("value"))))
     out.extend((name, str(f.get("type") or "String"), _text(f.get("value"))) for name, f in stored.items())
     return out
 
@@ -153,9 +161,72 @@ def result_record(result: ResultLike, tag: str = "resultRecord") -> etree._Eleme
 def _child(parent: etree._Element, tag: str, text: str | None) -> etree._Element:
     el = etree.SubElement(parent, tag)
     if text is not None and text != "":
-        el.text = text
+        el.text = clean_text(text)
     el.tail = "\n"
     return el
+
+
+# Characters XML 1.0 cannot carry (lxml refuses them); a stored value holding one is written without it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def clean_text(text: str) -> str:
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _el(name: str, text: str | None) -> str:
+    if not text:
+        return f"<tns:{name}/>\n"
+    if _SPECIAL.search(text):  # rare: most values need no escaping, and one search decides it
+        text = clean_text(text).translate(_ESCAPES)
+    return f"<tns:{name}>{text}</tns:{name}>\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_head(name: str, kind: str) -> str:
+    """Name and type of an extension field: the same few pairs in every record."""
+    return "<tns:extensionField>\n" + _el("fieldName", name) + _el("fieldType", kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _extension_head(name_vocabulary: str, value_vocabulary: str) -> str:
+    return ("<tns:extension>\n" + _el("extensionNameVocabulary", name_vocabulary)
+            + _el("extensionValueVocabulary", value_vocabulary))
+
+
+def result_record_xml(result: ResultLike) -> str:
+    """The serialised form of :func:`result_record`, character for character, without building a
+    tree: readResults writes up to 500 records, and 51 lxml calls per record cost ~50 ms there.
+
+    It is only valid inside an element that declares ``xmlns:tns`` (the operation's response element).
+    A test keeps the two writers identical.
+    """
+    parts = ["<tns:resultRecord>\n<tns:sourcedGUID>\n"]
+    if result.ref_agent_instance_id:
+        parts.append(_el("refAgentInstanceID", result.ref_agent_instance_id))
+    parts.append(_el("sourcedId", result.sourced_id))
+    parts.append("</tns:sourcedGUID>\n<tns:result>\n")
+    parts.append(_el("lineItemSourcedId", result.line_item_sourced_id))
+    if result.person_sourced_id:
+        parts.append(_el("personSourcedId", result.person_sourced_id))
+    if result.date is not None:
+        parts.append(_el("date", lis_date(result.date)))
+    if result.value_label is not None:
+        parts.append("<tns:resultValue>\n" + _el("label", result.value_label) + "</tns:resultValue>\n")
+    if result.score_text is not None:
+        parts.append("<tns:resultScore>\n" + _el("language", result.score_language or DEFAULT_LANGUAGE)
+                     + _el("textString", result.score_text) + "</tns:resultScore>\n")
+    ext = result.extension or {}
+    parts.append(_extension_head(ext.get("name_vocabulary") or TURNITIN_NAME_VOCABULARY,
+                                 ext.get("value_vocabulary") or EXTENSION_VALUE_VOCABULARY))
+    for name, kind, value in extension_fields(ext):
+        parts.append(_field_head(name, kind) + _el("fieldValue", value) + "</tns:extensionField>\n")
+    parts.append("</tns:extension>\n</tns:result>\n</tns:resultRecord>")
+    return "".join(parts)
 
 
 def sourced_id_set(ids: Iterable[str], tag: str = "sourcedIdSet") -> etree._Element:

@@ -95,6 +95,24 @@ def response_header(parent: etree._Element, status: Status, message_ref: str) ->
     return info
 
 
+_RAW_MARK = "@@lms-gateway-raw-content@@"
+
+
+def response_bytes(operation_response: str, status: Status, message_ref: str,
+                   children: Iterable[etree._Element] = (), raw: str | None = None) -> bytes:
+    """The serialised answer. ``raw`` is already-serialised content for the response element (the
+    records of :func:`adapters.lis_records.result_record_xml`, which rely on its ``xmlns:tns``)."""
+    envelope = response(operation_response, status, message_ref, children)
+    if raw is None:
+        return to_bytes(envelope)
+    entry = envelope[-1][0]
+    entry.text = _RAW_MARK
+    head, mark, tail = to_bytes(envelope).rpartition(_RAW_MARK.encode())
+    # rpartition: the mark sits in the last element; nothing a client sent comes after it.
+    assert mark, "raw content marker lost"
+    return head + raw.encode("utf-8") + tail
+
+
 def response(operation_response: str, status: Status, message_ref: str, children: Iterable[etree._Element] = ()) -> etree._Element:
     """The whole answer envelope; ``children`` go inside ``<tns:{operation_response}>``."""
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=_ENV)

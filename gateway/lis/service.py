@@ -41,9 +41,12 @@ class Reply:
     status: Status
     children: list[etree._Element] = field(default_factory=list)
     message_ref: str = ""
+    #: Already-serialised content of the response element (records, see lis_records.result_record_xml).
+    raw: str | None = None
 
 
-Handler = Callable[[Session, int, object], tuple[Status, list[etree._Element]]]
+#: A handler answers (status, body): elements, or a serialised fragment for the response element.
+Handler = Callable[[Session, int, object], tuple[Status, "list[etree._Element] | str"]]
 
 
 def _read_result(session: Session, account_id: int, req) -> tuple[Status, list]:
@@ -52,7 +55,7 @@ def _read_result(session: Session, account_id: int, req) -> tuple[Status, list]:
     if found is None:
         # The same answer for an id that does not exist and one of another account.
         return status.failure("Object Result not found.", "unknownobject"), []
-    return status.success("Object Result found."), [lis_records.result_record(found)]
+    return status.success("Object Result found."), "\n" + lis_records.result_record_xml(found) + "\n"
 
 
 def _read_results(session: Session, account_id: int, req) -> tuple[Status, list]:
@@ -68,16 +71,11 @@ def _read_results(session: Session, account_id: int, req) -> tuple[Status, list]
     summary = f"{len(found)}/{len(ids)} Object Results found."
     if not found:
         return status.failure(summary, "unknownobject"), []
-    records = etree.Element(f"{{{LIS_OMS}}}resultRecordSet", nsmap=lis_records.NSMAP)
-    records.text = "\n"
-    for sourced_id in ids:
-        if sourced_id in found:
-            record = lis_records.result_record(found[sourced_id])
-            record.tail = "\n"
-            records.append(record)
+    records = "".join(lis_records.result_record_xml(found[i]) + "\n" for i in ids if i in found)
+    records = f"\n<tns:resultRecordSet>\n{records}</tns:resultRecordSet>\n"
     if len(found) < len(ids):
-        return status.warning(summary, "partialdatastorage"), [records]
-    return status.success(summary), [records]
+        return status.warning(summary, "partialdatastorage"), records
+    return status.success(summary), records
 
 
 def record_data(sourced_id: str, record) -> ResultData:
@@ -208,11 +206,13 @@ def _run(ctx, operation: str, request) -> Reply:
     account_id = environ[OAUTH_CALLER].account_id
     try:
         with store.session() as session:
-            st, children = handler(session, account_id, request)
+            st, body = handler(session, account_id, request)
     except StoreUnavailable as exc:
         log.warning("LIS %s: store unavailable: %s", operation, exc)
-        st, children = status.BUSY, []
-    return Reply(reply_element, st, children, message_ref)
+        st, body = status.BUSY, []
+    if isinstance(body, str):
+        return Reply(reply_element, st, [], message_ref, raw=body)
+    return Reply(reply_element, st, body, message_ref)
 
 
 def _method(operation: str):

@@ -90,3 +90,27 @@ def test_id_listings(store):
         assert store_results.update_result(s, acct.id, ResultData(sourced_id="1", score_text="9"))
         assert store_results.find_result(s, acct.id, "1").line_item_sourced_id == "L1"  # untouched by a partial update
         assert store_results.delete_result(s, acct.id, "1") and not store_results.delete_result(s, acct.id, "1")
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_maybe = st.one_of(st.none(), _text)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    sourced_id=_text.filter(bool), line_item=_maybe, person=_maybe, ref=_maybe, label=_maybe, language=_maybe, score=_maybe,
+    date=st.one_of(st.none(), st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1))),
+    fields=st.lists(st.tuples(_text, _maybe, _maybe), max_size=4),
+)
+def test_string_writer_equals_the_tree_writer(sourced_id, line_item, person, ref, label, language, score, date, fields):
+    """result_record_xml (readResults' fast path) writes exactly what result_record's tree serialises to,
+    whatever the stored text holds (markup characters, control characters, CRs)."""
+    data = ResultData(
+        sourced_id=sourced_id, line_item_sourced_id=line_item, person_sourced_id=person, ref_agent_instance_id=ref,
+        date=date, value_label=label, score_language=language, score_text=score,
+        extension=lis_records.normalise_extension(fields),
+    )
+    tree = etree.tostring(lis_records.result_record(data), encoding="unicode")
+    assert tree.replace(f' xmlns:tns="{LIS_OMS}"', "", 1) == lis_records.result_record_xml(data)
