@@ -29,8 +29,6 @@ from adapters.store import results as store_results
 from adapters.store.results import ResultData
 from gateway import xmlsafe
 from gateway.cli.context import CliContext, pass_cli
-from gateway.lis.wsdl import SOAP_ACTION
-from gateway.security.oauth import authorization_header
 
 _KNOWN = {"sourcedId", "lineItemSourcedId", "personSourcedId", "date", "label", "score", "language", "refAgentInstanceID", "extension"}
 _TYPES = dict(lis_records.TURNITIN_FIELDS)
@@ -145,6 +143,10 @@ def sign(request: Path, key: str, secret: str, url: str, signature_method: str, 
     The signature holds a fresh nonce and the current time: run the command once, within the
     gateway's timestamp window.
     """
+    # Imported here: gateway.security.oauth pulls in gateway.app and its metrics, which `serve`
+    # must import only after it has set up the multi-process metrics directory.
+    from gateway.security.oauth import authorization_header
+
     body = request.read_bytes()
     auth = authorization_header(url, body, key, secret, content_type=content_type, signature_method=signature_method)
     action = soap_action or _soap_action(body)
@@ -165,6 +167,8 @@ def _soap_action(body: bytes) -> str | None:
     entry = next((c for c in soap_body if isinstance(c.tag, str)), None) if soap_body is not None else None
     if entry is None:
         return None
+    from gateway.lis.wsdl import SOAP_ACTION
+
     name = entry.tag.rsplit("}", 1)[-1]
     return SOAP_ACTION + name.removesuffix("Request") if name.endswith("Request") else None
 
