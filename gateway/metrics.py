@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import multiprocess, values
 
 REQUESTS = Counter("lms_gateway_requests_total", "HTTP requests answered", ["route", "status"])
 LATENCY = Histogram(
@@ -17,6 +17,17 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+
+
+def enable_multiprocess(directory: str) -> None:
+    """Share samples between pre-forked workers through files in ``directory``.
+
+    Call in the server's master before it forks. prometheus_client picks its value class when it
+    is first imported, which may have happened already (the CLI imports much), so it is picked again
+    here; the per-label values the workers create from then on live in the shared files.
+    """
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    values.ValueClass = values.get_value_class()
 
 
 def observe(route: str, status: int, seconds: float) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -10,7 +9,7 @@ import tempfile
 import click
 from gunicorn.app.base import BaseApplication
 
-from gateway import demo
+from gateway import demo, metrics
 from gateway.cli.context import CliContext, pass_cli
 from gateway.config import Settings
 
@@ -80,9 +79,8 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, wit
         demo.load(store, cli.settings)
     store.dispose()  # the master keeps no connections across the fork
 
-    # Must be set before gateway.metrics is first imported, which happens in the workers' load().
     metrics_dir = tempfile.mkdtemp(prefix="lms-gateway-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    metrics.enable_multiprocess(metrics_dir)
     options = server_options(host, port, workers, threads, cli.settings.log_level)
     click.echo(f"lms-gateway on http://{host}:{port} ({workers} worker(s), store {cli.store.dialect})", err=True)
     try:
