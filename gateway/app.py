@@ -7,7 +7,8 @@ Around every protocol app it
   are computed over exactly those bytes);
 - sets ``X-Request-Id`` on every answer (the caller's, when it sent a sane one);
 - writes one JSON access-log line per request and feeds the Prometheus metrics;
-- turns an unexpected exception into the protocol's error shape; the traceback goes to the log only.
+- turns an unavailable store into the protocol's "busy" answer (``Route.busy``), and an unexpected
+  exception into the protocol's error shape; the traceback goes to the log only.
 """
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ class Answer:
 
 #: Builds the protocol's own error shape for an HTTP-level problem (too large, internal error).
 ErrorShape = Callable[[int, str], Answer]
+#: Builds the protocol's own "busy" answer when the store is unavailable (DESIGN.md §10); it gets
+#: the environ, whose raw body may name the operation the answer has to be for.
+BusyShape = Callable[[dict], Answer]
 
 
 def plain_error(status: int, message: str) -> Answer:
@@ -63,6 +67,8 @@ class Route:
     #: None means the gateway-wide ``Settings.max_body_bytes``.
     max_body: int | None = None
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
+    #: None means ``error(503, ...)``.
+    busy: BusyShape | None = None
 
 
 class Gateway:
@@ -139,6 +145,13 @@ class Gateway:
                 close = getattr(result, "close", None)
                 if close:
                     close()
+        except StoreUnavailable as exc:
+            # Raised outside a protocol's own busy handling (e.g. by the OAuth nonce check, which
+            # runs before the operation): still the protocol's busy answer, never a 500.
+            log.warning("store unavailable on %s (request %s): %s", route.name, environ[REQUEST_ID], exc)
+            if route.busy is not None:
+                return _render(route.busy(environ))
+            return _render(route.error(503, "The result store is unavailable; try again shortly."))
         except Exception:
             log.exception("unhandled error on %s (request %s)", route.name, environ[REQUEST_ID])
             return _render(route.error(500, f"Internal error; quote request id {environ[REQUEST_ID]} to the operator."))
@@ -204,24 +217,20 @@ def _status_line(status: int) -> str:
 
 
 def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
-    """Every vendor protocol's route; each protocol package adds itself here."""
+    """Every vendor protocol's route, by path."""
     # Imported here: the protocol packages build on this module's Route and Answer.
-    from gateway import webex
-    from gateway.webex.service import route as webex_route
-
-    routes = {}
-    routes[webex.PATH] = webex_route(settings, store)
-    from gateway.lis import pox as lis_pox, soap as lis_soap
-
-    routes[lis_soap.PATH] = lis_soap.route(settings, store)
-    routes[lis_pox.PATH] = lis_pox.route(settings, store)
-    from gateway.itslearning.services import routes as itslearning_routes
-
-    routes.update(itslearning_routes(settings, store))
     from gateway import qti_profile
+    from gateway.itslearning import services as itslearning
+    from gateway.lis import pox, soap
+    from gateway.webex import service as webex
 
-    routes[qti_profile.PATH] = qti_profile.route(settings, store)
-    return routes
+    return {
+        webex.PATH: webex.route(settings, store),
+        soap.PATH: soap.route(settings, store),
+        pox.PATH: pox.route(settings, store),
+        **itslearning.routes(settings, store),
+        qti_profile.PATH: qti_profile.route(settings, store),
+    }
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Gateway:

@@ -20,7 +20,7 @@ from adapters.store.models import WebexCredential
 from gateway.app import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
-from gateway.webex import envelope, errors, training, user
+from gateway.webex import PATH, envelope, errors, training, user
 from gateway.webex.envelope import WebexRequest
 from gateway.webex.errors import WebexFailure
 from gateway.webex.protocol import TNS, Reply, WebexMessageProtocol
@@ -82,9 +82,14 @@ def _error_shape(status: int, message: str) -> Answer:
     return Answer(200, WebexMessageProtocol.mime_type, envelope.failure(kind.exception_id, reason))
 
 
+def _store_busy(environ: dict) -> Answer:
+    """The store failed outside an operation's own handling: the same FAILURE ``_call`` gives."""
+    return Answer(200, WebexMessageProtocol.mime_type, envelope.failure(errors.STORE_BUSY.exception_id, errors.STORE_BUSY.reason))
+
+
 def route(settings: Settings, store: Store) -> Route:
     application = Application(
         [WebexService], tns=TNS, in_protocol=WebexMessageProtocol(), out_protocol=WebexMessageProtocol()
     )
     application.store, application.settings = store, settings
-    return Route("webex", WsgiApplication(application), error=_error_shape, methods=frozenset({"POST"}))
+    return Route("webex", WsgiApplication(application), error=_error_shape, methods=frozenset({"POST"}), busy=_store_busy)
