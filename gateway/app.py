@@ -218,6 +218,11 @@ def _status_line(status: int) -> str:
 
 def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
     """Every vendor protocol's route, by path."""
+    import spyne.const
+
+    # spyne forces gc.collect() once a second per process to release uploaded files early; we never
+    # hand spyne files, and a full collection stalls whichever request ends it by 20-200 ms.
+    spyne.const.MIN_GC_INTERVAL = float("inf")
     # Imported here: the protocol packages build on this module's Route and Answer.
     from gateway import qti_profile
     from gateway.itslearning import services as itslearning
