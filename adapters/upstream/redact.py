@@ -16,7 +16,7 @@ unusual construct, the document is re-serialised from the tree instead).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from lxml import etree
@@ -64,7 +64,7 @@ def _secret_elements(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-def xml_body(body: bytes, parse_xml: Callable[[bytes], etree._Element]) -> tuple[bytes, list[str]]:
+def xml_body(body: bytes, parse_xml: ParseXml) -> tuple[bytes, list[str]]:
     """``body`` with credential elements' text replaced; not-XML bodies are returned unchanged."""
     removed: list[str] = []
 

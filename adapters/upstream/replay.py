@@ -17,14 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import requests
-from lxml import etree
-
-from adapters.upstream.xmlinput import XML_ERRORS, ParseXml
 
 from adapters.upstream.compare import Difference, Rules, diff_trees
 from adapters.upstream.redact import REDACTED
 from adapters.upstream.samples import Sample
 from adapters.upstream.signing import BodyHashAuth
+from adapters.upstream.xmlinput import XML_ERRORS, ParseXml
 
 #: Not replayed: the transport sets them, or they belong to the recorded connection.
 SKIP_HEADERS = frozenset({"host", "content-length", "connection", "transfer-encoding", "authorization", "accept-encoding"})

@@ -18,15 +18,14 @@ says ``SUCCESS`` or ``FAILURE`` (with ``serv:reason`` and ``serv:exceptionID``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import requests
 from lxml import etree
 
-from adapters.upstream.xmlinput import XML_ERRORS, ParseXml
-
 from adapters import ns
+from adapters.upstream.xmlinput import XML_ERRORS, ParseXml
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 CONTENT_TYPE = "text/xml; charset=utf-8"

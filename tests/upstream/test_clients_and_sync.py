@@ -6,7 +6,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from lxml import etree
 
 from adapters.upstream import lis as lis_client
 from adapters.upstream import samples
