@@ -3,6 +3,7 @@ around one forwarding endpoint per protocol path."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -16,9 +17,10 @@ from gateway.app import RAW_BODY, Answer, Gateway, Route, StartResponse
 from gateway.config import Settings
 from gateway.lis import pox, soap
 from gateway.proxy import failures, harvest
+from gateway.proxy.callers import WebexCallerCheck
 from gateway.proxy.forward import UpstreamCredentials, forward, request_headers
 from gateway.proxy.record import Recorder
-from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, normalise_environ
+from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ
 from gateway.webex import envelope as webex_envelope
 
 log = logging.getLogger(__name__)
@@ -69,9 +71,11 @@ def operation_of(protocol: str, raw: bytes) -> str:
 
 class ProxyEndpoint:
     def __init__(self, path: str, protocol: Protocol, config: ProxyConfig, store: Store, session: requests.Session,
-                 recorder: Recorder | None):
+                 recorder: Recorder | None, proxies=()):
         self.path, self.protocol, self.config, self.store = path, protocol, config, store
         self.session, self.recorder = session, recorder
+        #: trusted proxies in front of this one (Settings.trusted_proxies), for the address we advertise
+        self.proxies = proxies
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
@@ -96,6 +100,8 @@ class ProxyEndpoint:
             log.warning("proxy: %s upstream answered HTTP %s", self.protocol.name, upstream.status_code)
             return _send(start_response, self.protocol.failure(raw, failures.BAD_ANSWER,
                                                                f"HTTP {upstream.status_code} from the upstream"))
+        if method == "GET" and "wsdl" in query.lower() and upstream.status_code == 200:
+            body = point_wsdl_here(body, external_uri({**environ, "QUERY_STRING": ""}, self.proxies))
         path = self.path + (f"?{query}" if query else "")
         if self.recorder is not None:
             self.recorder.record(self.protocol.name, operation_of(self.protocol.name, raw), method, path, headers, raw,
@@ -112,6 +118,15 @@ class ProxyEndpoint:
         except xmlsafe.XMLInputError:
             return False
         return failures.local_name(root) == self.protocol.answer_root
+
+
+_SOAP_ADDRESS = re.compile(rb'(<(?:[\w.-]+:)?address\b[^>]*?\blocation=)(["\'])[^"\']*\2')
+
+
+def point_wsdl_here(wsdl: bytes, address: str) -> bytes:
+    """The upstream's WSDL with its ``soap:address location`` set to the proxy, so that clients
+    built from it keep calling through the proxy rather than around it."""
+    return _SOAP_ADDRESS.sub(lambda m: m.group(1) + b'"' + address.encode() + b'"', wsdl)
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -132,10 +147,12 @@ def create_proxy_app(settings: Settings, store: Store, config: ProxyConfig,
     verifier = OAuthVerifier(settings, store)
     routes = {}
     for path, protocol in PATHS.items():
-        endpoint: Callable = ProxyEndpoint(path, protocol, config, store, session, recorder)
+        endpoint: Callable = ProxyEndpoint(path, protocol, config, store, session, recorder, verifier._proxies)
         if protocol.oauth:
             reject = soap.authentication_fault if protocol.name == "lis-oms-soap" else (lambda f: pox.pox_error(401, f.message))
             endpoint = _OAuthOnPost(endpoint, OAuthMiddleware(endpoint, verifier, reject))
+        elif config.credentials.webex:
+            endpoint = WebexCallerCheck(endpoint, store)
         routes[path] = Route(f"proxy-{protocol.name}", endpoint, error=protocol.error, methods=protocol.methods)
     return Gateway(settings, store, routes)
 

@@ -179,6 +179,23 @@ def test_webex_security_context_is_replaced_by_the_upstream_credentials(via_prox
     assert b"<testID>207</testID>" in body  # the rest as the caller sent it
 
 
+def test_a_webex_caller_must_be_a_host_here_before_the_upstream_credentials_are_used(via_proxy, vendor):
+    wrong = WEBEX_SAMPLE.request.body.replace(b"<password>hostpassword</password>", b"<password>guess</password>")
+    r = via_proxy.post(PROXY_URL + WEBEX_PATH, data=wrong, headers=WEBEX_SAMPLE.request.headers)
+    assert _webex_failure(r)[:2] == ("FAILURE", "030002")
+    assert len(vendor.calls) == 0
+
+
+def test_the_wsdl_fetched_through_the_proxy_points_at_the_proxy(via_proxy, vendor):
+    wsdl = (b'<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/">'
+            b'<wsdl:service name="S"><wsdl:port name="P" binding="b"><soap:address location="https://vendor.test/api/soap/1p0/lis-result"/>'
+            b"</wsdl:port></wsdl:service></wsdl:definitions>")
+    vendor.add("GET", UPSTREAM + LIS_PATH + "?wsdl", body=wsdl, content_type="text/xml")
+    r = via_proxy.get(PROXY_URL + LIS_PATH + "?wsdl")
+    assert r.status_code == 200
+    assert b'<soap:address location="http://proxy.test/api/soap/1p0/lis-result"/>' in r.content
+
+
 # ------------------------------------------------------------------------- timeouts and failures
 def _lis_failure(r):
     assert r.status_code == 200

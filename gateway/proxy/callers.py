@@ -1,0 +1,54 @@
+"""Who may use the upstream's WebEx credentials through the proxy.
+
+When the proxy puts the upstream's own ``securityContext`` into forwarded WebEx requests, a caller
+must first prove itself to the gateway, as it would to the gateway's own WebEx endpoint (a host in
+the store, with its password or a session ticket); otherwise anyone who can reach the proxy could
+act as the upstream account. A refusal is the WebEx FAILURE the gateway would answer, e.g.
+``030002`` "Incorrect user or password". (LIS and LTI callers are checked by the OAuth middleware.)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adapters.store import Store, StoreUnavailable
+from gateway import xmlsafe
+from gateway.app import RAW_BODY, Answer, StartResponse
+from gateway.security.webex import authenticate
+from gateway.webex import envelope, errors
+from gateway.webex.errors import FailureKind, WebexFailure
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def _failure(kind: FailureKind, reason: str | None = None) -> Answer:
+    return Answer(200, CONTENT_TYPE, envelope.failure(kind.exception_id, reason or kind.reason))
+
+
+def check(store: Store, raw: bytes) -> Answer | None:
+    """None when the request's securityContext names a host of the store; else the FAILURE to answer."""
+    try:
+        request = envelope.parse_request(raw)
+    except xmlsafe.XMLInputError:
+        return _failure(errors.UNPARSEABLE)
+    except envelope.RequestError as exc:
+        return _failure(errors.INVALID_REQUEST, f"Invalid request: {exc}")
+    try:
+        with store.session() as session:
+            authenticate(session, request.security)
+    except WebexFailure as failure:
+        return _failure(failure.kind, failure.reason)
+    except StoreUnavailable:
+        return _failure(errors.STORE_BUSY)
+    return None
+
+
+class WebexCallerCheck:
+    def __init__(self, app, store: Store):
+        self.app, self.store = app, store
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        refusal = check(self.store, environ[RAW_BODY])
+        if refusal is None:
+            return self.app(environ, start_response)
+        start_response("200 OK", [("Content-Type", refusal.content_type)])
+        return [refusal.body]
