@@ -87,6 +87,9 @@ def load_store(url: str, count: int) -> int:
                 batch = []
         if batch:
             s.execute(insert(Result), batch)
+    with store.engine.connect() as conn:  # planner statistics, as any bulk load should be followed by
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
     print(f"store: {count} results loaded in {time.perf_counter() - started:.1f} s ({store.dialect})")
     store.dispose()
     return account_id
