@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from adapters.store.models import LineItem, Person, Result
@@ -102,28 +104,41 @@ def all_result_ids(session: Session, account_id: int) -> list[str]:
     return list(session.scalars(select(Result.sourced_id).where(Result.account_id == account_id).order_by(Result.id)))
 
 
+def _insert_if_missing(session: Session, model: type[LineItem] | type[Person], account_id: int, sourced_id: str) -> None:
+    """``INSERT ... ON CONFLICT (account_id, sourced_id) DO NOTHING``.
+
+    Created on first use means two requests may create the same line item at once (the first
+    results of an assignment arrive together). With a plain INSERT the second one's unit of work
+    fails on the unique key; this way one inserts, the other waits for it and then finds the row.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(model).values(account_id=account_id, sourced_id=sourced_id)
+        .on_conflict_do_nothing(index_elements=["account_id", "sourced_id"])
+    )
+
+
 def line_item(session: Session, account_id: int, sourced_id: str, label: str | None = None) -> LineItem:
     """The account's line item ``sourced_id``, created on first use (results name their line item)."""
-    item = session.scalar(select(LineItem).where(LineItem.account_id == account_id, LineItem.sourced_id == sourced_id))
+    query = select(LineItem).where(LineItem.account_id == account_id, LineItem.sourced_id == sourced_id)
+    item = session.scalar(query)
     if item is None:
-        item = LineItem(account_id=account_id, sourced_id=sourced_id, label=label)
-        session.add(item)
-        session.flush()
-    elif label is not None:
+        _insert_if_missing(session, LineItem, account_id, sourced_id)
+        item = session.scalar(query)
+    if label is not None:
         item.label = label
     return item
 
 
 def person(session: Session, account_id: int, sourced_id: str, *, email: str | None = None, name: str | None = None) -> Person:
     """The account's person ``sourced_id``, created on first use."""
-    found = session.scalar(select(Person).where(Person.account_id == account_id, Person.sourced_id == sourced_id))
+    query = select(Person).where(Person.account_id == account_id, Person.sourced_id == sourced_id)
+    found = session.scalar(query)
     if found is None:
-        found = Person(account_id=account_id, sourced_id=sourced_id, email=email, name=name)
-        session.add(found)
-        session.flush()
-    else:
-        found.email = email if email is not None else found.email
-        found.name = name if name is not None else found.name
+        _insert_if_missing(session, Person, account_id, sourced_id)
+        found = session.scalar(query)
+    found.email = email if email is not None else found.email
+    found.name = name if name is not None else found.name
     return found
 
 

@@ -39,6 +39,9 @@ from gateway.lis.envelope import fault_bytes  # a plain SOAP 1.1 Fault, nothing 
 from gateway.security import wsse
 
 log = logging.getLogger("lms_gateway.itslearning")
+# spyne logs every Server fault it is handed with a traceback; ours are answers (the store is busy),
+# not incidents. Unexpected exceptions still reach the log with theirs (spyne logs those CRITICAL).
+logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
 
 FILE_PATH = "/ContentImport/FileService.svc"
 DATA_PATH = "/ContentImport/DataService.svc"
@@ -91,6 +94,7 @@ def _authenticated(ctx) -> Iterator[tuple[Session, ItslearningCredential]]:
                 raise ServiceError(wsse.FAULT_STRING, f"Client.{wsse.FAULT_CODE}") from None
             yield session, credential
     except StoreUnavailable as exc:
+        log.warning("itslearning: store unavailable: %s", exc)
         raise ServiceError("The service is busy; try again shortly.", "Server.Busy") from exc
 
 
