@@ -10,7 +10,7 @@
 ``meta.json``::
 
     {
-      "protocol": "lis-oms-soap",             lis-oms-soap | lti-pox | webex
+      "protocol": "lis-oms-soap",             lis-oms-soap | lti-pox | webex | itslearning
       "operation": "readResult",
       "recorded": "2026-11-22T05:30:00Z",     when (null for exchanges taken from a document)
       "source": "seed 003 (Turnitin LIS readResult)",
@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 META = "meta.json"
-PROTOCOLS = frozenset({"lis-oms-soap", "lti-pox", "webex"})
+PROTOCOLS = frozenset({"lis-oms-soap", "lti-pox", "webex", "itslearning"})
 DEFAULT_REQUEST_BODY = "request.xml"
 DEFAULT_RESPONSE_BODY = "response.xml"
 

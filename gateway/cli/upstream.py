@@ -204,14 +204,18 @@ class ProxyServer(GatewayServer):
         return create_proxy_app(self.settings, Store(self.settings.database_url), self.config)
 
 
-def upstream_credentials(key, secret, signature_method, webex_id, webex_password, webex_site_id, webex_partner_id):
+def upstream_credentials(key, secret, signature_method, webex_id, webex_password, webex_site_id, webex_partner_id,
+                         its_username=None, its_password=None):
     from gateway.proxy.forward import UpstreamCredentials
 
     if bool(key) != bool(secret):
         raise click.UsageError("--upstream-key and --upstream-secret go together")
+    if bool(its_username) != bool(its_password):
+        raise click.UsageError("--upstream-its-username and --upstream-its-password go together")
     webex = {k: v for k, v in {"webExID": webex_id, "password": webex_password, "siteID": webex_site_id,
                                "partnerID": webex_partner_id}.items() if v}
-    return UpstreamCredentials(key or None, secret or None, signature_method, webex or None)
+    its = {"Username": its_username, "Password": its_password} if its_username else None
+    return UpstreamCredentials(key or None, secret or None, signature_method, webex or None, its)
 
 
 @click.command()
@@ -225,6 +229,9 @@ def upstream_credentials(key, secret, signature_method, webex_id, webex_password
 @click.option("--upstream-webex-password", envvar="LMS_GATEWAY_UPSTREAM_WEBEX_PASSWORD")
 @click.option("--upstream-webex-site-id", envvar="LMS_GATEWAY_UPSTREAM_WEBEX_SITE_ID")
 @click.option("--upstream-webex-partner-id", envvar="LMS_GATEWAY_UPSTREAM_WEBEX_PARTNER_ID")
+@click.option("--upstream-its-username", envvar="LMS_GATEWAY_UPSTREAM_ITS_USERNAME",
+              help="itslearning UsernameToken to put in forwarded requests.")
+@click.option("--upstream-its-password", envvar="LMS_GATEWAY_UPSTREAM_ITS_PASSWORD")
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds to wait for the upstream.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8081, show_default=True, type=int)
@@ -232,14 +239,15 @@ def upstream_credentials(key, secret, signature_method, webex_id, webex_password
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @pass_cli
 def proxy(cli: CliContext, upstream, record_dir, upstream_key, upstream_secret, upstream_signature_method,
-          upstream_webex_id, upstream_webex_password, upstream_webex_site_id, upstream_webex_partner_id, timeout, host,
-          port, workers, threads) -> None:
+          upstream_webex_id, upstream_webex_password, upstream_webex_site_id, upstream_webex_partner_id,
+          upstream_its_username, upstream_its_password, timeout, host, port, workers, threads) -> None:
     """Forward every endpoint to UPSTREAM, re-signed; record exchanges; store the LIS results seen."""
     from gateway.proxy import ProxyConfig
 
     configure_logging(cli.settings.log_level)
     credentials = upstream_credentials(upstream_key, upstream_secret, upstream_signature_method, upstream_webex_id,
-                                       upstream_webex_password, upstream_webex_site_id, upstream_webex_partner_id)
+                                       upstream_webex_password, upstream_webex_site_id, upstream_webex_partner_id,
+                                       upstream_its_username, upstream_its_password)
     config = ProxyConfig(upstream, credentials, record_dir, timeout)
     cli.ready_store().dispose()
     metrics_dir = tempfile.mkdtemp(prefix="lms-gateway-metrics-")

@@ -17,7 +17,8 @@ from gateway.app import RAW_BODY, Answer, Gateway, Route, StartResponse
 from gateway.config import Settings
 from gateway.lis import pox, soap
 from gateway.proxy import failures, harvest
-from gateway.proxy.callers import WebexCallerCheck
+from gateway.proxy.callers import ItslearningCallerCheck, WebexCallerCheck
+from gateway.itslearning import services as its_services
 from gateway.proxy.forward import UpstreamCredentials, forward, request_headers
 from gateway.proxy.record import Recorder
 from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ
@@ -43,6 +44,10 @@ PATHS: dict[str, Protocol] = {
     pox.PATH: Protocol("lti-pox", True, failures.pox_failure, pox.pox_error, "imsx_POXEnvelopeResponse"),
     webex.PATH: Protocol("webex", False, failures.webex_failure, lambda status, message: failures.webex_failure(b"", "", message),
                          "message"),
+    its_services.FILE_PATH: Protocol("itslearning", False, failures.itslearning_failure, failures.itslearning_error, "Envelope",
+                                     frozenset({"GET", "HEAD", "POST"})),
+    its_services.DATA_PATH: Protocol("itslearning", False, failures.itslearning_failure, failures.itslearning_error, "Envelope",
+                                     frozenset({"GET", "HEAD", "POST"})),
 }
 
 
@@ -64,6 +69,8 @@ def operation_of(protocol: str, raw: bytes) -> str:
             return failures.lis_operation(xmlsafe.parse(raw))[0]
         if protocol == "lti-pox":
             return failures.pox_operation(xmlsafe.parse(raw))[0]
+        if protocol == "itslearning":
+            return failures.lis_operation(xmlsafe.parse(raw))[0]  # the SOAP Body's first element
         return webex_envelope.parse_request(raw).operation
     except (ValueError, SyntaxError):
         return ""
@@ -85,7 +92,7 @@ class ProxyEndpoint:
         headers = request_headers(environ)
         try:
             upstream = forward(self.session, self.config.url(self.path, query), method, headers, raw,
-                               oauth=self.protocol.oauth, credentials=self.config.credentials,
+                               protocol=self.protocol.name, oauth=self.protocol.oauth, credentials=self.config.credentials,
                                timeout=self.config.timeout_seconds)
         except requests.Timeout:
             log.warning("proxy: %s upstream timed out after %ss", self.protocol.name, self.config.timeout_seconds)
@@ -151,8 +158,10 @@ def create_proxy_app(settings: Settings, store: Store, config: ProxyConfig,
         if protocol.oauth:
             reject = soap.authentication_fault if protocol.name == "lis-oms-soap" else (lambda f: pox.pox_error(401, f.message))
             endpoint = _OAuthOnPost(endpoint, OAuthMiddleware(endpoint, verifier, reject))
-        elif config.credentials.webex:
+        elif protocol.name == "webex" and config.credentials.webex:
             endpoint = WebexCallerCheck(endpoint, store)
+        elif protocol.name == "itslearning" and config.credentials.itslearning:
+            endpoint = ItslearningCallerCheck(endpoint, store)
         routes[path] = Route(f"proxy-{protocol.name}", endpoint, error=protocol.error, methods=protocol.methods)
     return Gateway(settings, store, routes)
 

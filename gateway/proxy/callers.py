@@ -4,15 +4,20 @@ When the proxy puts the upstream's own ``securityContext`` into forwarded WebEx 
 must first prove itself to the gateway, as it would to the gateway's own WebEx endpoint (a host in
 the store, with its password or a session ticket); otherwise anyone who can reach the proxy could
 act as the upstream account. A refusal is the WebEx FAILURE the gateway would answer, e.g.
-``030002`` "Incorrect user or password". (LIS and LTI callers are checked by the OAuth middleware.)
+``030002`` "Incorrect user or password". The same holds for itslearning's WS-Security
+UsernameToken (refused with WCF's ``FailedAuthentication`` fault). LIS and LTI callers are checked
+by the OAuth middleware.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from http import HTTPStatus
 
 from adapters.store import Store, StoreUnavailable
 from gateway import xmlsafe
 from gateway.app import RAW_BODY, Answer, StartResponse
+from gateway.lis import envelope as soap_envelope
+from gateway.security import wsse
 from gateway.security.webex import authenticate
 from gateway.webex import envelope, errors
 from gateway.webex.errors import FailureKind, WebexFailure
@@ -51,4 +56,31 @@ class WebexCallerCheck:
         if refusal is None:
             return self.app(environ, start_response)
         start_response("200 OK", [("Content-Type", refusal.content_type)])
+        return [refusal.body]
+
+
+def check_itslearning(store: Store, raw: bytes) -> Answer | None:
+    """None when the request's UsernameToken is a user of the store; else WCF's authentication fault."""
+    try:
+        root = xmlsafe.parse(raw)
+        header = next((c for c in root if isinstance(c.tag, str) and c.tag.endswith("}Header")), None)
+        with store.session() as session:
+            wsse.verify(session, list(header) if header is not None else [])
+    except xmlsafe.XMLInputError as exc:
+        return Answer(400, CONTENT_TYPE, soap_envelope.fault_bytes(soap_envelope.CLIENT, f"Malformed SOAP envelope: {exc}"))
+    except wsse.AuthenticationFailed:
+        return Answer(500, CONTENT_TYPE, soap_envelope.fault_bytes(f"SOAP-ENV:Client.{wsse.FAULT_CODE}", wsse.FAULT_STRING))
+    except StoreUnavailable:
+        return Answer(500, CONTENT_TYPE, soap_envelope.fault_bytes("SOAP-ENV:Server.Busy", "The service is busy; try again shortly."))
+    return None
+
+
+class ItslearningCallerCheck(WebexCallerCheck):
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        refusal = check_itslearning(self.store, environ[RAW_BODY])
+        if refusal is None:
+            return self.app(environ, start_response)
+        start_response(f"{refusal.status} {HTTPStatus(refusal.status).phrase}", [("Content-Type", refusal.content_type)])
         return [refusal.body]

@@ -6,6 +6,7 @@
 - LTI POX: a failure envelope, HTTP 504 for a timeout and 502 otherwise.
 - WebEx: ``FAILURE`` / ``000000`` "Fail to forward request:...", HTTP 200 (WebEx's answer to a
   back-end it cannot reach).
+- itslearning (WCF): a SOAP 1.1 Fault ``Server``, HTTP 500, as WCF answers a failing back-end.
 """
 from __future__ import annotations
 
@@ -74,3 +75,13 @@ def pox_failure(raw: bytes, kind: str, detail: str) -> Answer:
 
 def webex_failure(raw: bytes, kind: str, detail: str) -> Answer:
     return Answer(200, "text/xml; charset=utf-8", webex_envelope.failure("000000", f"Fail to forward request:{detail}"))
+
+
+def itslearning_failure(raw: bytes, kind: str, detail: str) -> Answer:
+    return Answer(500, lis_envelope.CONTENT_TYPE,
+                  lis_envelope.fault_bytes(lis_envelope.SERVER, f"The upstream itslearning service did not answer: {detail}"))
+
+
+def itslearning_error(status: int, message: str) -> Answer:
+    code = lis_envelope.CLIENT if 400 <= status < 500 else lis_envelope.SERVER
+    return Answer(status, lis_envelope.CONTENT_TYPE, lis_envelope.fault_bytes(code, message))

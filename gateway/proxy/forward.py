@@ -7,6 +7,7 @@
 - WebEx: configured upstream credentials replace the text of the matching ``securityContext``
   elements (``<webExID>``, ``<password>``, ``<siteID>``, ``<partnerID>``), the rest of the bytes
   untouched; the caller's own credentials never reach the upstream then.
+- itslearning: likewise ``wsse:Username`` and ``wsse:Password`` of the UsernameToken.
 """
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ class UpstreamCredentials:
     signature_method: str = "HMAC-SHA1"
     #: WebEx securityContext fields to put in place of the caller's (webExID, password, siteID, partnerID, email)
     webex: Mapping[str, str] | None = None
+    #: itslearning UsernameToken fields to put in place of the caller's (Username, Password)
+    itslearning: Mapping[str, str] | None = None
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.oauth_secret, (self.webex or {}).get("password")) if s]
+        return [s for s in (self.oauth_secret, (self.webex or {}).get("password"), (self.itslearning or {}).get("Password")) if s]
 
 
 def request_headers(environ: dict) -> dict[str, str]:
@@ -73,6 +76,7 @@ def forward(
     headers: Mapping[str, str],
     body: bytes,
     *,
+    protocol: str,
     oauth: bool,
     credentials: UpstreamCredentials,
     timeout: float,
@@ -85,7 +89,9 @@ def forward(
             auth = BodyHashAuth(credentials.oauth_key, credentials.oauth_secret, credentials.signature_method)
         elif "Authorization" in headers:
             out_headers["Authorization"] = headers["Authorization"]
-    elif credentials.webex:
+    elif protocol == "webex" and credentials.webex:
         body = replace_security(body, credentials.webex)
+    elif protocol == "itslearning" and credentials.itslearning:
+        body = replace_security(body, credentials.itslearning)
     return session.request(method, url, data=body or None, headers=out_headers, auth=auth, timeout=timeout,
                            allow_redirects=False)

@@ -21,6 +21,7 @@ VOLATILE = {
     "lis-oms-soap": ["imsx_syncResponseHeaderInfo/imsx_messageIdentifier"],
     "lti-pox": ["imsx_POXResponseHeaderInfo/imsx_messageIdentifier"],
     "webex": [],
+    "itslearning": [],
 }
 
 
