@@ -53,7 +53,7 @@ from adapters.ns import LTI_POX
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
 from gateway import xmlsafe
-from gateway.app import Answer, Route, StartResponse
+from gateway.app import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
 from gateway.lis.envelope import message_identifier
 from gateway.lis.status import Status, failure, success, unsupported
@@ -90,6 +90,22 @@ def envelope(status: Status, message_ref: str = "", operation: str = "", body: e
 def pox_error(status: int, message: str) -> Answer:
     """The Route's error shape (and the 401/415/503 answers): a failure envelope."""
     return Answer(status, CONTENT_TYPE, envelope(failure(message, "invaliddata")))
+
+
+def store_busy(environ: dict) -> Answer:
+    """The Route's busy shape (the store went away during the OAuth checks): HTTP 503 with a
+    failure/targetisbusy envelope naming the request's operation when the body names one."""
+    message_ref = operation = ""
+    try:
+        root = xmlsafe.parse(environ.get(RAW_BODY, b""))
+    except xmlsafe.XMLInputError:
+        root = None
+    if root is not None:
+        message_ref = _text(root, "imsx_POXHeader", "imsx_POXRequestHeaderInfo", "imsx_messageIdentifier")
+        body = _find(root, "imsx_POXBody")
+        request = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        operation = _local(request).removesuffix("Request") if request is not None else ""
+    return Answer(503, CONTENT_TYPE, envelope(_BUSY, message_ref, operation))
 
 
 def _auth_failure(failure_: OAuthFailure) -> Answer:
@@ -145,7 +161,7 @@ def handle(store: Store, account_id: int, root: etree._Element) -> tuple[int, by
             status, answer = handler(session, account_id, sourced_id, record)
     except StoreUnavailable as exc:
         log.warning("LTI outcomes: store unavailable: %s", exc)
-        return 503, envelope(failure("The result store is unavailable; try again later.", "targetisbusy"), message_ref, operation)
+        return 503, envelope(_BUSY, message_ref, operation)
     answer_el = etree.Element(_N + f"{operation}Response") if answer is None else answer
     return 200, envelope(status, message_ref, operation, answer_el)
 
@@ -180,6 +196,9 @@ def _delete(session, account_id: int, sourced_id: str, record) -> tuple[Status, 
     return success(f"Score for {sourced_id} deleted"), None
 
 
+_BUSY = failure("The result store is unavailable; try again later.", "targetisbusy")
+
+
 def _not_found(sourced_id: str) -> Status:
     # The same for an id that does not exist and one of another account.
     return failure(f"sourcedId {sourced_id} is not a known result.", "unknownobject")
@@ -191,7 +210,9 @@ _HANDLERS = {"replaceResultRequest": _replace, "readResultRequest": _read, "dele
 class PoxApp:
     def __init__(self, settings: Settings, store: Store):
         self.store = store
-        self.protected = OAuthMiddleware(self._outcomes, OAuthVerifier(settings, store), _auth_failure)
+        self.protected = OAuthMiddleware(
+            self._outcomes, OAuthVerifier(settings, store), _auth_failure, busy=lambda message: pox_error(503, message)
+        )
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
@@ -220,4 +241,4 @@ def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
 
 
 def route(settings: Settings, store: Store) -> Route:
-    return Route("lti-outcomes", PoxApp(settings, store), error=pox_error, methods=frozenset({"POST"}))
+    return Route("lti-outcomes", PoxApp(settings, store), error=pox_error, methods=frozenset({"POST"}), busy=store_busy)

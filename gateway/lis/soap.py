@@ -16,11 +16,12 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from gateway import xmlsafe
-from gateway.app import Answer, Route, StartResponse
+from gateway.app import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
-from adapters.ns import LIS_OMS
+from adapters.ns import LIS_OMS, SOAP_ENV
 from gateway.lis import envelope, models, wsdl
-from gateway.lis.service import STORE, Reply
+from gateway.lis.service import OPERATIONS, STORE, Reply
+from gateway.lis.status import BUSY
 from gateway.security.oauth import OAuthFailure, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ
 from adapters.store import Store
 
@@ -91,6 +92,38 @@ def soap_error(status: int, message: str) -> Answer:
     return Answer(status, envelope.CONTENT_TYPE, envelope.fault_bytes(code, message))
 
 
+def store_busy(environ: dict) -> Answer:
+    """The Route's busy shape: the store went away before the operation could answer for itself
+    (the OAuth consumer and nonce checks need it). LIS's own answer, HTTP 200, for the operation the
+    body names::
+
+        <tns:imsx_codeMajor>failure</tns:imsx_codeMajor> <tns:imsx_severity>error</tns:imsx_severity>
+        ... <tns:imsx_codeMinorFieldValue>targetisbusy</tns:imsx_codeMinorFieldValue> ...
+        <SOAP-ENV:Body><tns:readResultResponse .../></SOAP-ENV:Body>
+
+    A body that names no known operation gets a Server Fault with HTTP 503 instead.
+    """
+    operation, message_ref = _operation_of(environ.get(RAW_BODY, b""))
+    if operation is None:
+        return soap_error(503, BUSY.description)
+    return Answer(200, envelope.CONTENT_TYPE, envelope.response_bytes(f"{operation}Response", BUSY, message_ref))
+
+
+def _operation_of(raw: bytes) -> tuple[str | None, str]:
+    """(operation, imsx_messageIdentifier) of a request envelope; (None, "") when there is none."""
+    try:
+        root = xmlsafe.parse(raw)
+    except xmlsafe.XMLInputError:
+        return None, ""
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    entry = next((el for el in body if isinstance(el.tag, str)), None) if body is not None else None
+    if entry is None or not entry.tag.startswith(f"{{{LIS_OMS}}}") or not entry.tag.endswith("Request"):
+        return None, ""
+    operation = entry.tag.rpartition("}")[2].removesuffix("Request")
+    message_ref = root.findtext(f"{{{SOAP_ENV}}}Header/{{{LIS_OMS}}}imsx_syncRequestHeaderInfo/{{{LIS_OMS}}}imsx_messageIdentifier")
+    return (operation if operation in OPERATIONS else None), (message_ref or "").strip()
+
+
 def authentication_fault(failure: OAuthFailure) -> Answer:
     return Answer(500, envelope.CONTENT_TYPE, envelope.fault_bytes(envelope.AUTHENTICATION_FAULT, failure.message))
 
@@ -103,7 +136,9 @@ class LisSoapApp:
     def __init__(self, settings: Settings, store: Store):
         self.store = store
         self.spyne = WsgiApplication(_application())
-        self.protected = OAuthMiddleware(self.spyne, OAuthVerifier(settings, store), authentication_fault)
+        self.protected = OAuthMiddleware(
+            self.spyne, OAuthVerifier(settings, store), authentication_fault, busy=lambda message: soap_error(503, message)
+        )
         self.proxies = self.protected.verifier._proxies
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -140,4 +175,5 @@ def _application():
 
 
 def route(settings: Settings, store: Store) -> Route:
-    return Route("lis-soap", LisSoapApp(settings, store), error=soap_error, methods=frozenset({"GET", "HEAD", "POST"}))
+    return Route("lis-soap", LisSoapApp(settings, store), error=soap_error, methods=frozenset({"GET", "HEAD", "POST"}),
+                 busy=store_busy)

@@ -42,7 +42,7 @@ from oauthlib.oauth1.rfc5849 import errors as oauth_errors
 from oauthlib.oauth1.rfc5849 import signature
 from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 
-from adapters.store import Store
+from adapters.store import Store, StoreUnavailable
 from adapters.store.accounts import find_consumer
 from adapters.store.nonces import prune_nonces, remember_nonce
 from gateway.app import RAW_BODY, Answer, StartResponse, WSGIApp
@@ -291,10 +291,18 @@ class OAuthMiddleware:
     On success the :class:`Caller` is in ``environ[OAUTH_CALLER]``.
     """
 
-    def __init__(self, app: WSGIApp, verifier: OAuthVerifier, reject: Callable[[OAuthFailure], Answer]):
+    def __init__(
+        self,
+        app: WSGIApp,
+        verifier: OAuthVerifier,
+        reject: Callable[[OAuthFailure], Answer],
+        busy: Callable[[str], Answer] | None = None,
+    ):
         self.app = app
         self.verifier = verifier
         self.reject = reject
+        #: The protocol's "try again later" when the store cannot check the nonce (DESIGN.md §10).
+        self.busy = busy or (lambda message: Answer(503, "text/plain; charset=utf-8", message.encode()))
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
@@ -303,6 +311,11 @@ class OAuthMiddleware:
         except OAuthFailure as failure:
             log.info("OAuth failure (%s) from %s: %s", failure.check, environ.get("REMOTE_ADDR"), failure.message)
             answer = self.reject(failure)
+            start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type), *answer.headers])
+            return [answer.body]
+        except StoreUnavailable as exc:
+            log.warning("OAuth check: store unavailable: %s", exc)
+            answer = self.busy("The result store is unavailable; try again later.")
             start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type), *answer.headers])
             return [answer.body]
         return self.app(environ, start_response)
