@@ -23,12 +23,14 @@ values::
     /SOAP-ENV:Envelope/SOAP-ENV:Body/tns:readResultResponse/tns:resultRecord/tns:result/tns:resultScore/tns:textString:
       text expected '100', got '90'
 
-Why not the ``xmldiff`` package: it computes a minimal edit script by fuzzy node matching, which is
-meant for patching, not for judging. Its actions carry XPath positions and only the new value
-(``UpdateTextIn(node, text)``), so "expected X, got Y" needs a second walk anyway; it compares
-``xsi:type`` QName values as text (a prefix change is a difference); it has no notion of volatile
-fields or equivalent values; and its matching cost grows quadratically with the document, which a
-500-record readResults answer would feel. The comparison needed here is an ordered tree walk.
+Why not the ``xmldiff`` package (3.0, measured on readResults answers with one changed score, one
+run on this machine): it computes a minimal edit script by fuzzy node matching, which is meant for
+patching, not for judging. With 2 records it reports the one ``UpdateTextIn(..., text='90',
+oldtext='100')``, but with 50 records the same single change comes out as 26 actions (moves of
+``textString`` elements between records, then updates) in 0.48 s, and with 200 records as 101
+actions in 5.9 s, against one difference in 0.02 s and 0.08 s here (0.18 s for 500 records). It also
+compares ``xsi:type`` QName values as text (a prefix change is a difference), and has no notion of
+volatile fields or equivalent values. The comparison a replay needs is an ordered tree walk.
 """
 from __future__ import annotations
 
@@ -127,15 +129,17 @@ def _walk(exp: etree._Element, act: etree._Element, path: str, names: tuple[str,
         matcher = difflib.SequenceMatcher(None, [_key(k, rules) for k in e_kids], [_key(k, rules) for k in a_kids],
                                           autojunk=False)
         opcodes = matcher.get_opcodes()
+    e_at, a_at = _positions(e_kids), _positions(a_kids)
     for op, i1, i2, j1, j2 in opcodes:
         if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
-            for e, a in zip(e_kids[i1:i2], a_kids[j1:j2]):
-                _walk(e, a, _child_path(path, exp, e), (*names, _local(e.tag)), rules, out)
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                e = e_kids[i]
+                _walk(e, a_kids[j], _child_path(path, e, e_at[i]), (*names, _local(e.tag)), rules, out)
             continue
-        for e in e_kids[i1:i2]:
-            out.append(Difference(_child_path(path, exp, e), "missing element"))
-        for a in a_kids[j1:j2]:
-            out.append(Difference(_child_path(path, act, a, exp), "unexpected element"))
+        for i in range(i1, i2):
+            out.append(Difference(_child_path(path, e_kids[i], e_at[i]), "missing element"))
+        for j in range(j1, j2):
+            out.append(Difference(_child_path(path, a_kids[j], a_at[j], exp), "unexpected element"))
 
 
 def _key(el: etree._Element, rules: Rules) -> tuple:
@@ -147,10 +151,21 @@ def _key(el: etree._Element, rules: Rules) -> tuple:
     return (el.tag, rules.map((el.text or "").strip()))
 
 
-def _child_path(path: str, parent: etree._Element, child: etree._Element, words: etree._Element | None = None) -> str:
+def _positions(kids: list[etree._Element]) -> list[str]:
+    """``[n]`` for each child that has same-named siblings, ``""`` for the others (one pass)."""
+    totals: dict[str, int] = {}
+    for kid in kids:
+        totals[kid.tag] = totals.get(kid.tag, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for kid in kids:
+        seen[kid.tag] = seen.get(kid.tag, 0) + 1
+        out.append(f"[{seen[kid.tag]}]" if totals[kid.tag] > 1 else "")
+    return out
+
+
+def _child_path(path: str, child: etree._Element, suffix: str, words: etree._Element | None = None) -> str:
     """``path/prefix:name[n]``; ``words`` is the expected element whose prefixes name an actual child."""
-    same = [c for c in parent if c.tag == child.tag]
-    suffix = f"[{same.index(child) + 1}]" if len(same) > 1 else ""
     label = _label(child)
     if words is not None:
         namespace = etree.QName(child).namespace

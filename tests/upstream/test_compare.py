@@ -63,3 +63,23 @@ def test_xsi_type_is_compared_by_namespace_not_prefix_and_equivalents_apply():
     assert diff(expected, actual.replace("t:get", "t:Get")) == []  # same QName, other prefix
     equivalents = {"train:GetIMStestResultResponse": "train:getIMStestResultResponse"}
     assert diff(expected, actual.replace('xmlns:t=', 'xmlns:train=').replace('"t:', '"train:'), equivalents=equivalents) == []
+
+
+def test_one_changed_score_among_500_records_is_one_difference():
+    import copy
+    from pathlib import Path
+    raw = (Path(__file__).resolve().parents[2] / "samples" / "lis-readresults-49313814-49313826" / "response.xml").read_bytes()
+    expected = xmlsafe.parse(raw)
+    record_set = expected.find(".//{*}resultRecordSet")
+    first = copy.deepcopy(record_set[0])
+    for child in list(record_set):
+        record_set.remove(child)
+    for i in range(500):
+        record = copy.deepcopy(first)
+        record.find(".//{*}sourcedId").text = str(i)
+        record_set.append(record)
+    actual = copy.deepcopy(expected)
+    actual.findall(".//{*}textString")[321].text = "90"
+    [d] = diff_trees(expected, actual, Rules.of(["imsx_messageIdentifier"]))
+    assert d.path.endswith("/tns:resultRecordSet/tns:resultRecord[322]/tns:result/tns:resultScore/tns:textString")
+    assert (d.expected, d.actual) == ("100", "90")
