@@ -122,7 +122,7 @@ class OAuthVerifier:
         self.settings = settings
         self.store = store
         self._endpoint = SignatureOnlyEndpoint(_Validator(settings.oauth_timestamp_window_seconds))
-        self._proxies = _parse_networks(settings.trusted_proxies)
+        self._proxies = parse_networks(settings.trusted_proxies)
         self._last_prune = 0.0
         self._consumers: dict[str, tuple[str, int, float]] = {}
         # SQLite has one writer at a time and makes the others poll with growing sleeps (1, 2, 5,
@@ -238,7 +238,7 @@ def body_hash(raw: bytes, signature_method: str = SIGNATURE_HMAC_SHA1) -> str:
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
-def _parse_networks(entries: Iterable[str]) -> Networks:
+def parse_networks(entries: Iterable[str]) -> Networks:
     return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
 
 
