@@ -257,3 +257,34 @@ def test_an_upstream_soap_fault_is_passed_on_as_it_is(via_proxy, vendor, record_
     assert (r.status_code, r.content) == (500, fault)
     [folder] = samples.discover([record_dir])
     assert json.loads((folder / "meta.json").read_text())["response"]["status"] == 500
+
+
+REPLACE_RESULT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://www.imsglobal.org/services/lis/oms1p0/wsdl11/sync/imsoms_v1p0">
+<SOAP-ENV:Header><ns1:imsx_syncRequestHeaderInfo><ns1:imsx_version>V1.0</ns1:imsx_version>
+<ns1:imsx_messageIdentifier>w-1</ns1:imsx_messageIdentifier></ns1:imsx_syncRequestHeaderInfo></SOAP-ENV:Header>
+<SOAP-ENV:Body><ns1:replaceResultRequest><ns1:sourcedId>77000001</ns1:sourcedId><ns1:resultRecord>
+<ns1:result><ns1:lineItemSourcedId>LI-9</ns1:lineItemSourcedId><ns1:personSourcedId>P-1</ns1:personSourcedId>
+<ns1:resultScore><ns1:language>en-US</ns1:language><ns1:textString>64</ns1:textString></ns1:resultScore>
+</ns1:result></ns1:resultRecord></ns1:replaceResultRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>
+"""
+
+
+def test_a_lis_write_the_vendor_accepted_is_stored_and_one_it_refused_is_not(via_proxy, vendor, http):
+    from gateway.lis import envelope, status
+    accepted = envelope.to_bytes(envelope.response("replaceResultResponse", status.success("Object Result replaced."), "w-1"))
+    vendor.add("POST", UPSTREAM + LIS_PATH, body=accepted, content_type="text/xml; charset=utf-8")
+    headers = {**READ_RESULT.request.headers, "SOAPAction": '"http://www.imsglobal.org/soap/lis/oms1p0/replaceResult"'}
+    r = via_proxy.post(PROXY_URL + LIS_PATH, data=REPLACE_RESULT, headers=headers, auth=caller_auth())
+    assert r.content == accepted
+    from adapters.upstream.lis import LisClient
+    from gateway.lis.wsdl import WSDL_FILE
+    client = LisClient(WSDL_FILE, BASE_URL + LIS_PATH, "49201", CALLER_SECRET, session=http)
+    [record] = client.read_result("77000001").records
+    assert (record.line_item_sourced_id, record.person_sourced_id, record.score_text) == ("LI-9", "P-1", "64")
+    refused = envelope.to_bytes(envelope.response("replaceResultResponse", status.failure("No.", "unauthorizedrequest"), "w-1"))
+    vendor.replace("POST", UPSTREAM + LIS_PATH, body=refused, content_type="text/xml; charset=utf-8")
+    r = via_proxy.post(PROXY_URL + LIS_PATH, data=REPLACE_RESULT.replace(b">64<", b">12<"), headers=headers,
+                       auth=caller_auth())
+    assert r.content == refused
+    assert client.read_result("77000001").records[0].score_text == "64"
