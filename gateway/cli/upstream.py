@@ -36,7 +36,8 @@ _console = Console(stderr=True, emoji=False)
 @click.option("--target", help="Base URL of a running gateway; without it, the in-process app on the configured store.")
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo data first (in-process only).")
 @click.option("--secret", envvar="LMS_GATEWAY_REPLAY_SECRET",
-              help="OAuth secret to re-sign with (default: the store's secret for the sample's key, else the demo secret).")
+              help="OAuth secret to re-sign with (default: the configured store's secret for the sample's key, "
+                   "else the demo secret).")
 @click.option("--webex-password", envvar="LMS_GATEWAY_REPLAY_WEBEX_PASSWORD",
               help="Fills a redacted WebEx <password> (default with --demo: the demo host's).")
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds per request.")
@@ -66,6 +67,7 @@ def replay(cli: CliContext, sample_paths, target, with_demo, secret, webex_passw
         raise click.UsageError("--demo loads the configured store; a --target gateway has its own")
     else:
         base = target
+        store = _existing_store(cli)  # a gateway sharing the configured store knows the same secrets
     if webex_password is None and with_demo:
         webex_password = demo_accounts.WEBEX["password"]
     fill = {"password": webex_password} if webex_password else {}
@@ -95,6 +97,16 @@ def replay(cli: CliContext, sample_paths, target, with_demo, secret, webex_passw
     failed = [o for o in outcomes if not o.passed]
     if failed:
         sys.exit(1)
+
+
+def _existing_store(cli: CliContext):
+    """The configured store if it is reachable and has a schema (never created here), else None."""
+    from adapters.store import schema
+
+    try:
+        return None if schema.is_empty(cli.store) else cli.store
+    except Exception:  # unreachable, wrong URL, no permission: then there is just no store to ask
+        return None
 
 
 def _report(outcomes: list[replayer.Outcome]) -> None:

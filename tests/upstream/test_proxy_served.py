@@ -68,7 +68,8 @@ def test_served_proxy_between_zeep_and_a_real_upstream(tmp_path):
             lis_client.LisClient(WSDL_FILE, proxy + "/api/soap/1p0/lis-result", "49201", "secret").read_result("1")
         [folder] = samples.discover([record])
         assert samples.load(folder).auth.consumer_key == LMS_KEY
-        replayed = CliRunner().invoke(main, ["--database-url", proxy_db, "replay", "--target", proxy,
-                                             "--secret", LMS_SECRET, str(record)], catch_exceptions=False)
+        # no --secret: the configured store (the proxy's) knows the secret of the recorded consumer key
+        replayed = CliRunner().invoke(main, ["--database-url", proxy_db, "replay", "--target", proxy, str(record)],
+                                      catch_exceptions=False)
         assert replayed.exit_code == 0, replayed.output
         assert "1/1 samples replayed cleanly" in replayed.output
