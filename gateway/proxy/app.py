@@ -21,7 +21,7 @@ from gateway.proxy.callers import ItslearningCallerCheck, WebexCallerCheck
 from gateway.itslearning import services as its_services
 from gateway.proxy.forward import UpstreamCredentials, forward, request_headers
 from gateway.proxy.record import Recorder
-from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ
+from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ, parse_networks
 from gateway.webex import envelope as webex_envelope
 
 log = logging.getLogger(__name__)
@@ -152,9 +152,10 @@ def create_proxy_app(settings: Settings, store: Store, config: ProxyConfig,
     session = session or requests.Session()
     recorder = Recorder(config.record_dir, config.credentials.secrets()) if config.record_dir else None
     verifier = OAuthVerifier(settings, store)
+    proxies = parse_networks(settings.trusted_proxies)
     routes = {}
     for path, protocol in PATHS.items():
-        endpoint: Callable = ProxyEndpoint(path, protocol, config, store, session, recorder, verifier._proxies)
+        endpoint: Callable = ProxyEndpoint(path, protocol, config, store, session, recorder, proxies)
         if protocol.oauth:
             reject = soap.authentication_fault if protocol.name == "lis-oms-soap" else (lambda f: pox.pox_error(401, f.message))
             endpoint = _OAuthOnPost(endpoint, OAuthMiddleware(endpoint, verifier, reject))
