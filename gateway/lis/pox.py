@@ -211,7 +211,7 @@ class PoxApp:
     def __init__(self, settings: Settings, store: Store):
         self.store = store
         self.protected = OAuthMiddleware(
-            self._outcomes, OAuthVerifier(settings, store), _auth_failure, busy=lambda message: pox_error(503, message)
+            self._outcomes, OAuthVerifier(settings, store), _auth_failure, busy=store_busy
         )
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:

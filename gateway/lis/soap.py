@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from http import HTTPStatus
 
+from lxml import etree
 from spyne import Fault
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -44,6 +45,12 @@ class LisSoap11(Soap11):
             root = xmlsafe.parse(data)
         except xmlsafe.XMLInputError as exc:
             raise Fault("Client", f"Malformed SOAP envelope: {exc}") from None
+        # spyne's readers take every child for an element: a comment or PI inside a request crashed them
+        etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+        body = root.find(f"{{{SOAP_ENV}}}Body")
+        if root.tag == f"{{{SOAP_ENV}}}Envelope" and (body is None or not len(body)):
+            # spyne's own check of this fails with an AttributeError (a 500 with a traceback)
+            raise Fault("Client", "Expected a SOAP 1.1 Envelope whose Body holds the operation")
         ctx.in_document = (root, None)
 
     def fault_to_http_response_code(self, fault) -> str:
@@ -137,7 +144,7 @@ class LisSoapApp:
         self.store = store
         self.spyne = WsgiApplication(_application())
         self.protected = OAuthMiddleware(
-            self.spyne, OAuthVerifier(settings, store), authentication_fault, busy=lambda message: soap_error(503, message)
+            self.spyne, OAuthVerifier(settings, store), authentication_fault, busy=store_busy
         )
         self.proxies = self.protected.verifier._proxies
 

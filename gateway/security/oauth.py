@@ -296,13 +296,15 @@ class OAuthMiddleware:
         app: WSGIApp,
         verifier: OAuthVerifier,
         reject: Callable[[OAuthFailure], Answer],
-        busy: Callable[[str], Answer] | None = None,
+        busy: Callable[[dict], Answer] | None = None,
     ):
         self.app = app
         self.verifier = verifier
         self.reject = reject
-        #: The protocol's "try again later" when the store cannot check the nonce (DESIGN.md §10).
-        self.busy = busy or (lambda message: Answer(503, "text/plain; charset=utf-8", message.encode()))
+        #: The protocol's "try again later" when the store cannot check the nonce (DESIGN.md §10),
+        #: built from the request's environ (the answer names the operation the body asks for).
+        #: None lets StoreUnavailable through to the route's busy shape (gateway.app.Route.busy).
+        self.busy = busy
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
@@ -314,8 +316,10 @@ class OAuthMiddleware:
             start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type), *answer.headers])
             return [answer.body]
         except StoreUnavailable as exc:
+            if self.busy is None:
+                raise
             log.warning("OAuth check: store unavailable: %s", exc)
-            answer = self.busy("The result store is unavailable; try again later.")
+            answer = self.busy(environ)
             start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type), *answer.headers])
             return [answer.body]
         return self.app(environ, start_response)

@@ -51,7 +51,13 @@ def test_store_down_then_back(tmp_path):
     http = session_for(create_app(settings, store))
     try:
         r = signed_post(http, SOAP_URL, READ, "text/xml")
-        assert r.status_code == 503
+        # LIS's busy answer (DESIGN.md §10), the same as when the store fails inside the operation
+        assert r.status_code == 200
+        assert b"<tns:imsx_codeMajor>failure</tns:imsx_codeMajor>" in r.content
+        assert b"<tns:imsx_codeMinorFieldValue>targetisbusy</tns:imsx_codeMinorFieldValue>" in r.content
+        assert b"<tns:readResultResponse" in r.content
+        r = signed_post(http, SOAP_URL, READ.replace(b"readResultRequest", b"noSuchRequest"), "text/xml")
+        assert r.status_code == 503  # no operation to answer for: a Server fault
         assert r.content == fault_bytes("SOAP-ENV:Server", "The result store is unavailable; try again later.")
         r = signed_post(http, POX_URL, POX_READ, "application/xml")
         assert r.status_code == 503
