@@ -34,7 +34,7 @@ def read_test(package: Package) -> ImportedTest:
         for ref in test.root.iter(f"{Q}assessmentItemRef"):
             path = resolve_item_ref(test, ref.get("href", ""))
             resource = package.item_by_href(path)
-            placed.append((ref.get("identifier") or resource.identifier, resource))
+            placed.append(((ref.get("identifier") or "").strip() or resource.identifier, resource))
         section = test.root.find(f".//{Q}assessmentSection")
         identifier = test.root.get("identifier") or test.identifier
         title = test.root.get("title") or identifier
@@ -46,6 +46,8 @@ def read_test(package: Package) -> ImportedTest:
     seen: set[str] = set()
     items = []
     for ident, resource in placed:
+        if not (ident or "").strip():  # an item needs a name to be reported and scored by
+            raise unreadable_item("", resource.href, f"item {resource.href} has no identifier")
         if ident in seen:
             raise unreadable_item("", ident, f"item identifier {ident} is used twice in the test")
         seen.add(ident)
