@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -56,28 +57,46 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(cmd: Sequence[str], port: int, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run a server command until /healthz answers 200; stop it afterwards."""
-    proc = subprocess.Popen(list(cmd), env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server {cmd} exited with {proc.returncode}")
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server {cmd} did not start in {timeout}s")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
+def started(
+    cmd: Sequence[str], port: int, env: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run a server command until /healthz on ``port`` answers 200; stop it afterwards.
+
+    Its output goes to a temporary file, shown when it fails to start.
+    """
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(list(cmd), env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+
+        def failed(why: str) -> RuntimeError:
+            output.seek(0)
+            return RuntimeError(f"{' '.join(cmd)} {why}:\n{output.read().decode(errors='replace')[-4000:]}")
+
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise failed(f"exited with {proc.returncode}")
+                with contextlib.suppress(requests.ConnectionError):
+                    if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise failed(f"did not answer /healthz in {timeout}s")
+                time.sleep(0.1)
+            yield base, proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def server(cmd: Sequence[str], port: int, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    with started(cmd, port, env, timeout) as (base, _):
+        yield base
 
 
 def floor_server(port: int, workers: int) -> contextlib.AbstractContextManager[str]:

@@ -1,23 +1,16 @@
-"""Real gateway server processes for tests that need them (bounded start-up, loopback only)."""
+"""Real gateway server processes for tests that need them (bounded start-up, loopback only).
+
+Started and stopped by :func:`bench.harness.started`, the same code the benchmarks use.
+"""
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import requests
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench import harness
+from bench.harness import free_port
 
 
 def children_of(pid: int) -> list[int]:
@@ -34,31 +27,10 @@ def children_of(pid: int) -> list[int]:
     return kids
 
 
-@contextlib.contextmanager
-def running_gateway(database_url: str, *args: str, startup_seconds: float = 30) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_gateway(
+    database_url: str, *args: str, startup_seconds: float = 30
+) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
+    """``lms-gateway serve`` on a free loopback port: yields (base URL, process)."""
     port = free_port()
-    env = {**os.environ, "LMS_GATEWAY_DATABASE_URL": database_url}
     cmd = [sys.executable, "-m", "gateway", "serve", "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gateway exited early:\n{proc.stdout.read().decode(errors='replace')}")
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gateway did not become healthy in time")
-            time.sleep(0.1)
-        yield base, proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return harness.started(cmd, port, {"LMS_GATEWAY_DATABASE_URL": database_url}, startup_seconds)

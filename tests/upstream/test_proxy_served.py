@@ -3,18 +3,13 @@ the vendor: zeep through the proxy, re-signed per hop, recorded, and the recordi
 HTTP with `replay --target`."""
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from adapters.upstream import lis as lis_client
+from bench import harness
 from adapters.upstream import samples
 from gateway.cli import main
 from gateway.lis.wsdl import WSDL_FILE
@@ -23,31 +18,10 @@ from tests.servers import free_port, running_gateway
 LMS_KEY, LMS_SECRET = "lms-1", "lms-secret-123"
 
 
-@contextlib.contextmanager
 def running_proxy(database_url: str, *args: str, startup_seconds: float = 30):
     port = free_port()
     cmd = [sys.executable, "-m", "gateway", "--database-url", database_url, "proxy", "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"proxy exited early:\n{proc.stdout.read().decode(errors='replace')}")
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("proxy did not become healthy in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return harness.server(cmd, port, timeout=startup_seconds)
 
 
 @pytest.mark.slow
