@@ -227,10 +227,11 @@ def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
     from gateway import qti_profile
     from gateway.itslearning import services as itslearning
     from gateway.lis import pox, soap
-    from gateway.webex import service as webex
+    from gateway import webex
+    from gateway.webex import service as webex_service
 
     return {
-        webex.PATH: webex.route(settings, store),
+        webex.PATH: webex_service.route(settings, store),
         soap.PATH: soap.route(settings, store),
         pox.PATH: pox.route(settings, store),
         **itslearning.routes(settings, store),

@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.qti12.model import DisplayFeedback, Qti12Error, ResponseDecl
 
 if TYPE_CHECKING:
-    from adapters.qti12.model import Item, RespCondition
+    from adapters.qti12.model import Item
 
 #: responses of one item, normalised: {response ident: (stripped, non-empty values, ...)}
 Responses = Mapping[str, Sequence[str]]

@@ -277,7 +277,7 @@ class _Reader:
         if name == "map_response" and response.cardinality == "ordered":
             raise self.unsupported("map_response on an ordered response is not supported")
         if name == "map_response_point" and (response.area_mapping is None or response.base_type != "point"):
-            raise self.unreadable(f"map_response_point needs a point response with an areaMapping", interaction)
+            raise self.unreadable("map_response_point needs a point response with an areaMapping", interaction)
         return TemplateProcessing(name, response.identifier)
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from adapters.qti21 import rules
 from adapters.qti21.errors import ResponseError
 from adapters.qti21.model import (
-    Area, AreaMapping, ImportedTest, Item, Mapping, ResponseDeclaration, RuleProcessing, TemplateProcessing,
+    Area, AreaMapping, ImportedTest, Item, Mapping, ResponseDeclaration, RuleProcessing,
     Value, parse_value,
 )
 

@@ -1,7 +1,6 @@
 """``lms-gateway worker`` and ``lms-gateway itslearning import``."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click

@@ -20,7 +20,7 @@ from adapters.store.models import WebexCredential
 from gateway.app import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
-from gateway.webex import PATH, envelope, errors, training, user
+from gateway.webex import envelope, errors, training, user
 from gateway.webex.envelope import WebexRequest
 from gateway.webex.errors import WebexFailure
 from gateway.webex.protocol import TNS, Reply, WebexMessageProtocol
@@ -92,4 +92,6 @@ def route(settings: Settings, store: Store) -> Route:
         [WebexService], tns=TNS, in_protocol=WebexMessageProtocol(), out_protocol=WebexMessageProtocol()
     )
     application.store, application.settings = store, settings
-    return Route("webex", WsgiApplication(application), error=_error_shape, methods=frozenset({"POST"}), busy=_store_busy)
+    # spyne's own 2 MB default would answer bodies between it and the route's cap "internal error"
+    server = WsgiApplication(application, max_content_length=settings.max_body_bytes)
+    return Route("webex", server, error=_error_shape, methods=frozenset({"POST"}), busy=_store_busy)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -46,7 +44,6 @@ def run(demo_store, settings):
 def world(demo_store):
     """Courses, users and folders in every state the seed's errors name."""
     with demo_store.session() as s:
-        add = s.add
         for cid, state, external in ((10, "archived", False), (11, "deleted", False), (12, "active", True)):
             store_its.ensure_row(s, models.ItsCourse, cid, account_id=1, site_id=1, title=f"c{cid}", state=state, external=external)
         store_its.ensure_row(s, models.ItsCourse, 13, account_id=1, site_id=1, title="other", sync_key="other-course")

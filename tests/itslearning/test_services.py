@@ -1,11 +1,6 @@
 """FileService and DataService through zeep with WS-Security, and the queue they feed."""
 from __future__ import annotations
 
-import base64
-import io
-import zipfile
-from pathlib import Path
-
 import pytest
 import zeep.exceptions
 from lxml import etree

@@ -15,7 +15,7 @@ from adapters.store import results as store_results
 from adapters.store.results import ResultData
 from gateway import xmlsafe
 from gateway.security.oauth import authorization_header
-from tests.lis.conftest import POX_URL, POX_XSD, SOAP_URL, SignPosts, _zeep, header
+from tests.lis.conftest import POX_URL, POX_XSD, SOAP_URL, _zeep, header
 
 NS = "http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"
 

@@ -60,7 +60,7 @@ VARIANTS = {
         "<bodyContent", "<serv:bodyContent").replace("</bodyContent>", "</serv:bodyContent>").replace(
         "<securityContext>", f'<serv:securityContext xmlns:com="{ns.WEBEX_COMMON}">').replace(
         "</securityContext>", "</serv:securityContext>").replace("<webExID>hostid</webExID>", "<com:webExID>hostid</com:webExID>"),
-    "QName xsi:type": lambda: message(f"train:getIMStestResult", GEORGE).replace(
+    "QName xsi:type": lambda: message("train:getIMStestResult", GEORGE).replace(
         "<serv:message", f'<serv:message xmlns:train="{ns.WEBEX_TRAINING}"'),
     "undeclared serv prefix": lambda: message(RESULT, GEORGE, declare_serv=False),
 }
