@@ -142,7 +142,8 @@ def media_type(environ: dict) -> str:
 class LisSoapApp:
     def __init__(self, settings: Settings, store: Store):
         self.store = store
-        self.spyne = WsgiApplication(_application())
+        # spyne's own 2 MB default would refuse bodies the route's cap (gateway.app) lets through
+        self.spyne = WsgiApplication(_application(), max_content_length=settings.max_body_bytes)
         self.protected = OAuthMiddleware(
             self.spyne, OAuthVerifier(settings, store), authentication_fault, busy=store_busy
         )
