@@ -199,22 +199,43 @@ def _routes_error(status: int, message: str) -> Answer:
     return Answer(status if status >= 400 else 500, "text/xml; charset=utf-8", fault_bytes(code, message))
 
 
-def _application(service, name: str, settings: Settings, store: Store, max_body: int) -> WsgiApplication:
-    application = Application(
-        [service], tns=ns.TEMPURI, name=name, in_protocol=ItslearningSoap11(max_body), out_protocol=Soap11()
+_SERVICES = {"FileService": FileService, "DataService": DataService}
+_WSDLS = {"FileService": itslearning_wsdl.FILE_SERVICE, "DataService": itslearning_wsdl.DATA_SERVICE}
+
+
+def application(name: str, max_body: int = 0) -> Application:
+    """The spyne application of one service (its WSDL in ``wsdl/itslearning/`` is described from it)."""
+    return Application(
+        [_SERVICES[name]], tns=ns.TEMPURI, name=name, in_protocol=ItslearningSoap11(max_body), out_protocol=Soap11()
     )
-    application.store, application.settings = store, settings
-    # spyne refuses bodies over 2 MB by default (Client.RequestTooLong), which stopped every upload
-    # of a package over 1.5 MB; the gateway has already held the body to the route's own cap.
-    return WsgiApplication(application, max_content_length=max_body)
+
+
+class _ServiceApp:
+    """spyne for the SOAP calls; ``GET ?wsdl`` answers the WSDL kept in ``wsdl/itslearning/``."""
+
+    def __init__(self, name: str, settings: Settings, store: Store, max_body: int):
+        spyne_app = application(name, max_body)
+        spyne_app.store, spyne_app.settings = store, settings
+        # spyne refuses bodies over 2 MB by default (Client.RequestTooLong), which stopped every upload
+        # of a package over 1.5 MB; the gateway has already held the body to the route's own cap.
+        self.spyne = WsgiApplication(spyne_app, max_content_length=max_body)
+        self.wsdl = _WSDLS[name]
+        self.proxies = parse_networks(settings.trusted_proxies)
+
+    def __call__(self, environ: dict, start_response):
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and "wsdl" in environ.get("QUERY_STRING", "").lower():
+            address = external_uri({**environ, "QUERY_STRING": ""}, self.proxies)
+            start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+            return [self.wsdl.served(address)]
+        return self.spyne(environ, start_response)
 
 
 def routes(settings: Settings, store: Store) -> dict[str, Route]:
     # base64 makes a 50 MB file about 67 MB on the wire; allow that plus the envelope
     upload_cap = settings.itslearning_max_file_bytes * 4 // 3 + 1024 * 1024
     return {
-        FILE_PATH: Route("itslearning-file", _application(FileService, "FileService", settings, store, upload_cap),
+        FILE_PATH: Route("itslearning-file", _ServiceApp("FileService", settings, store, upload_cap),
                          error=_routes_error, max_body=upload_cap),
-        DATA_PATH: Route("itslearning-data", _application(DataService, "DataService", settings, store, settings.max_body_bytes),
+        DATA_PATH: Route("itslearning-data", _ServiceApp("DataService", settings, store, settings.max_body_bytes),
                          error=_routes_error),
     }

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from adapters.store import models
 from gateway.demo.itslearning import PACKAGE_GUID
+from gateway.itslearning import wsdl as itslearning_wsdl
 from gateway.itslearning.services import DATA_PATH, FILE_PATH
 from tests.conftest import BASE_URL, REFERENCE
 from tests.itslearning.conftest import client
@@ -57,7 +58,7 @@ def test_refused_extensions(files, name):
 
 
 def test_upload_over_the_size_limit(http, demo_store, settings, app):
-    app.routes[FILE_PATH].app.app.settings = settings.replace(itslearning_max_file_bytes=10)
+    app.routes[FILE_PATH].app.spyne.app.settings = settings.replace(itslearning_max_file_bytes=10)
     with pytest.raises(zeep.exceptions.Fault, match="the limit is 10 bytes"):
         client(http, FILE_PATH).service.UploadFile(fileMessage={"Content": b"x" * 11, "Name": "a.zip"})
 
@@ -127,3 +128,16 @@ def test_oversized_data_message_is_a_soap_fault(http, demo_store, settings):
     response = session.post(BASE_URL + DATA_PATH, data=b"<x>" + b"y" * 100 + b"</x>", headers={"Content-Type": "text/xml"})
     assert response.status_code == 413
     assert b"<faultcode>soap:Client</faultcode>" in response.content and b"exceeds the limit" in response.content
+
+
+@pytest.mark.parametrize("wsdl", [itslearning_wsdl.FILE_SERVICE, itslearning_wsdl.DATA_SERVICE], ids=["file", "data"])
+def test_wsdl_files_match_the_services(wsdl):
+    assert wsdl.path.read_bytes() == wsdl.generate(), "run: python -m gateway.itslearning.wsdl"
+
+
+def test_served_wsdl_points_at_the_gateway_with_wcf_soap_actions(http, demo_store):
+    text = http.get(BASE_URL + DATA_PATH + "?wsdl").text
+    assert f'location="{BASE_URL}{DATA_PATH}"' in text
+    assert 'soapAction="http://tempuri.org/IDataService/AddMessage"' in text
+    service = client(http, DATA_PATH).service
+    assert service._binding_options["address"] == BASE_URL + DATA_PATH
