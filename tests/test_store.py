@@ -54,3 +54,23 @@ def test_consumer_key_cannot_move_between_accounts(store):
     with pytest.raises(ValueError, match="another account"):
         with store.session() as s:
             set_consumer(s, get_or_create_account(s, "b"), "k", "s2")
+
+
+def test_concurrent_creates_of_one_new_result_make_one_row(store):
+    """Two clients creating the same new sourcedId at once: one creates, the others are told it exists."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from adapters.store import results
+
+    with store.session() as s:
+        account_id = get_or_create_account(s, "acme").id
+
+    def create(_):
+        with store.session() as s:
+            return results.create_result(s, account_id, results.ResultData("same", line_item_sourced_id="LI", score_text="1"))
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(create, range(8)))
+    assert sorted(outcomes) == [False] * 7 + [True]
+    with store.session() as s:
+        assert s.query(Result).filter_by(sourced_id="same").count() == 1

@@ -104,18 +104,23 @@ def all_result_ids(session: Session, account_id: int) -> list[str]:
     return list(session.scalars(select(Result.sourced_id).where(Result.account_id == account_id).order_by(Result.id)))
 
 
-def _insert_if_missing(session: Session, model: type[LineItem] | type[Person], account_id: int, sourced_id: str) -> None:
-    """``INSERT ... ON CONFLICT (account_id, sourced_id) DO NOTHING``.
+def _insert_if_missing(
+    session: Session, model: type[LineItem] | type[Person] | type[Result], account_id: int, sourced_id: str
+) -> bool:
+    """``INSERT ... ON CONFLICT (account_id, sourced_id) DO NOTHING``; True when this call inserted.
 
-    Created on first use means two requests may create the same line item at once (the first
-    results of an assignment arrive together). With a plain INSERT the second one's unit of work
-    fails on the unique key; this way one inserts, the other waits for it and then finds the row.
+    Created on first use means two requests may create the same row at once (the first results of
+    an assignment arrive together, two clients create one sourcedId). With a plain INSERT the
+    second one's unit of work fails on the unique key; this way one inserts, the other waits for
+    it and then finds the row.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
+    inserted = session.execute(
         insert(model).values(account_id=account_id, sourced_id=sourced_id)
         .on_conflict_do_nothing(index_elements=["account_id", "sourced_id"])
+        .returning(model.id)  # rowcount is not reliable through the ORM on every driver
     )
+    return inserted.first() is not None
 
 
 def line_item(session: Session, account_id: int, sourced_id: str, label: str | None = None) -> LineItem:
@@ -164,11 +169,10 @@ def _apply(session: Session, account_id: int, row: Result, data: ResultData, *, 
 
 def create_result(session: Session, account_id: int, data: ResultData) -> bool:
     """Insert; False when the account already has this sourcedId (nothing is changed then)."""
-    if _result_row(session, account_id, data.sourced_id) is not None:
+    if not _insert_if_missing(session, Result, account_id, data.sourced_id):
         return False
-    row = Result(account_id=account_id, sourced_id=data.sourced_id)
+    row = _result_row(session, account_id, data.sourced_id)
     _apply(session, account_id, row, data, partial=False)
-    session.add(row)
     session.flush()
     return True
 
