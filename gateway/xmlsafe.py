@@ -37,24 +37,31 @@ class XMLTooLargeError(ValueError):
 XMLInputError = (etree.XMLSyntaxError, UnsafeXMLError, XMLTooLargeError)
 
 
-def _new_parser() -> etree.XMLParser:
+def _new_parser(huge_tree: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         attribute_defaults=False,  # an internal subset's ATTLIST defaults never reach the tree
-        huge_tree=False,
+        huge_tree=huge_tree,
         remove_pis=False,
         collect_ids=False,
     )
 
 
 _PARSER = _new_parser()
+#: For uploads only: a base64 file is one text node, and libxml2 refuses text nodes over 10 MB
+#: unless XML_PARSE_HUGE is on (which also moves its depth limit from 256 to 2048).
+_LARGE_TEXT_PARSER = _new_parser(huge_tree=True)
 
 
 def parse(
-    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_element_declarations: bool = False
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_element_declarations: bool = False,
+    large_text: bool = False,
 ) -> etree._Element:
     """Parse untrusted bytes and return the root element, or raise one of :data:`XMLInputError`.
 
@@ -65,13 +72,16 @@ def parse(
     (``<!DOCTYPE questestinterop SYSTEM "ims_qtiasiv1p2p1.dtd" [<!ELEMENT humanraterdata ...>]>``).
     Such declarations are inert here: the parser never validates and never applies attribute
     defaults. Entity declarations are refused whatever this flag says.
+
+    ``large_text=True`` (file uploads only) accepts text nodes over libxml2's 10 MB limit; the
+    document as a whole is still bounded by ``max_bytes`` and entities stay refused.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("xmlsafe.parse takes bytes; encode text first so the declaration decides")
     if len(data) > max_bytes:
         raise XMLTooLargeError(f"document is {len(data)} bytes; the limit is {max_bytes}")
     # One module-level parser: lxml parsers are safe to share between threads for fromstring().
-    root = etree.fromstring(bytes(data), _PARSER)
+    root = etree.fromstring(bytes(data), _LARGE_TEXT_PARSER if large_text else _PARSER)
     _refuse_declarations(root, allow_element_declarations)
     return root
 

@@ -176,7 +176,9 @@ class ItslearningSoap11(Soap11):
             ctx.transport.resp_code = HTTP_405
             raise RequestNotAllowed("Send SOAP requests with POST; the WSDL is at ?wsdl")
         try:
-            root = xmlsafe.parse(b"".join(ctx.in_string), max_bytes=self.max_bytes)
+            # an upload's base64 content is one text node, larger than libxml2's default limit
+            root = xmlsafe.parse(b"".join(ctx.in_string), max_bytes=self.max_bytes,
+                                 large_text=self.max_bytes > xmlsafe.DEFAULT_MAX_BYTES)
         except xmlsafe.XMLInputError as exc:
             raise ServiceError(f"Malformed SOAP envelope: {exc}") from None
         # spyne's readers take every child for an element: comments and PIs would crash them

@@ -141,3 +141,11 @@ def test_served_wsdl_points_at_the_gateway_with_wcf_soap_actions(http, demo_stor
     assert 'soapAction="http://tempuri.org/IDataService/AddMessage"' in text
     service = client(http, DATA_PATH).service
     assert service._binding_options["address"] == BASE_URL + DATA_PATH
+
+
+def test_upload_larger_than_libxml2s_text_limit(files, demo_store):
+    """A 12 MB package is one 16 MB base64 text node: past libxml2's default 10 MB limit."""
+    content = b"PK" + bytes(range(256)) * (12 * 4096)
+    guid = files.service.UploadFile(fileMessage={"Content": content, "Name": "big.zip"})
+    with demo_store.session() as s:
+        assert s.get(models.ItsAsset, guid).size == len(content)
