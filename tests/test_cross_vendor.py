@@ -1,15 +1,19 @@
 """One test, three vendors: imported through itslearning (QTI 2.1), attempted, then reported as a
-WebEx QTI 1.2 results report and read as an LIS result (SOAP) and an LTI outcome (POX)."""
+WebEx QTI 1.2 results report and read as an LTI outcome (POX) and an LIS result (SOAP)."""
 from __future__ import annotations
 
+import requests
 from lxml import etree
+from wsgiadapter import WSGIAdapter
 from requests_oauthlib import OAuth1
 from sqlalchemy import select
 
 from adapters import ns
 from adapters.store import models
+from adapters.upstream.lis import LisClient
 from gateway import assessments, demo
 from gateway.itslearning.worker import Worker
+from gateway.lis.wsdl import WSDL_FILE
 from tests.conftest import BASE_URL, REFERENCE
 from tests.itslearning.conftest import client
 from tests.webex.conftest import NS, assert_valid, message, result_of, training
@@ -17,7 +21,7 @@ from tests.webex.conftest import NS, assert_valid, message, result_of, training
 EXAMPLE = (REFERENCE / "itslearning" / "CreateCourseElementTest-example.xml").read_text()
 
 
-def test_itslearning_import_reported_by_webex_and_lis(http, store, settings):
+def test_itslearning_import_reported_by_webex_and_lis(http, app, store, settings):
     demo.load(store, settings)
     added = client(http, "/ContentImport/DataService.svc").service.AddMessage(dataMessage={"Data": EXAMPLE, "Type": 1})
     Worker(store, settings).drain()
@@ -56,3 +60,12 @@ def test_itslearning_import_reported_by_webex_and_lis(http, store, settings):
     assert response.status_code == 200, response.text
     assert b"<imsx_codeMajor>success</imsx_codeMajor>" in response.content
     assert etree.fromstring(response.content).findtext(f".//{{{ns.LTI_POX}}}textString") == "0.8"
+
+    # LIS OMS readResult over SOAP (zeep, OAuth body hash): the same record
+    session = requests.Session()
+    session.mount(BASE_URL, WSGIAdapter(app))
+    lis = LisClient(WSDL_FILE, f"{BASE_URL}/api/soap/1p0/lis-result", "49201", "secret", session=session)
+    answer = lis.read_result("kari-demo-test")
+    assert (answer.status.code_major, answer.status.code_minor) == ("success", "fullsuccess")
+    [record] = answer.records
+    assert (record.score_text, record.line_item_sourced_id, record.value_label) == ("0.8", f"test-{test_id}", "My Imported Test")
