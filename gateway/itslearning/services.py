@@ -147,14 +147,10 @@ class DataService(ServiceBase):
             message = store_its.account_message(session, credential.account_id, messageId)
             if message is None:
                 raise ServiceError(f"Message {messageId} does not exist.")
-            status = store_its.PROCESSING if message.status == store_its.PROCESSING else message.status
             details = [DataMessageStatusDetail(**d) for d in message.details or []]
             # WCF clients know InQueue and Finished; a message being processed is still in the queue.
-            return DataMessageResult(
-                MessageId=message.id,
-                Status=store_its.INQUEUE if status == store_its.PROCESSING else status,
-                StatusDetails=details,
-            )
+            status = store_its.INQUEUE if message.status == store_its.PROCESSING else message.status
+            return DataMessageResult(MessageId=message.id, Status=status, StatusDetails=details)
 
     @rpc(_returns=Array(MessageType), _out_variable_name="GetMessageTypesResult")
     def GetMessageTypes(ctx):

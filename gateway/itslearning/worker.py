@@ -53,8 +53,10 @@ class Worker:
                 message = session.get(ItsMessage, message_id)
                 if message is None or message.status == queue.FINISHED:
                     return
-                handler = message_types.handler(message.type)
-                details = create_test.process(session, message, self.settings) if handler else []
+                if message_types.handler(message.type):
+                    details = create_test.process(session, message, self.settings)
+                else:  # AddMessage refuses unknown types; this guards rows queued some other way
+                    details = [create_test.Detail("Error", f"Message type {message.type} is not supported.")]
                 queue.finish(session, message, [d.to_json() for d in details])
         except StoreUnavailable:
             log.warning("store unavailable while processing message %s; it will be retried", message_id)
