@@ -21,6 +21,7 @@ from gateway import xmlsafe
 FOLDER = Path(__file__).resolve().parents[1] / "wsdl"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
 def describe(application: Application, placeholder: str) -> etree._Element:
@@ -30,7 +31,17 @@ def describe(application: Application, placeholder: str) -> etree._Element:
     root = xmlsafe.parse(interface.get_interface_document())
     for binding in root.iter(f"{{{SOAP_NS}}}binding"):
         binding.set("transport", "http://schemas.xmlsoap.org/soap/http")  # spyne writes noconn://null.spyne
+    _sort_declarations(root)
     return root
+
+
+def _sort_declarations(root: etree._Element) -> None:
+    """spyne declares types in an order that changes from run to run; the file must not."""
+    order = {"import": 0, "simpleType": 1, "complexType": 2, "element": 3}
+    for schema in root.iter(f"{{{XSD_NS}}}schema"):
+        children = list(schema)
+        children.sort(key=lambda el: (order.get(etree.QName(el).localname, 9), el.get("name", ""), el.get("namespace", "")))
+        schema[:] = children
 
 
 def set_soap_actions(root: etree._Element, action: Callable[[str], str]) -> None:
