@@ -20,8 +20,6 @@ class Settings:
     database_url: str = "sqlite:///./lms-gateway.db"
     #: Request bodies larger than this are refused before they are read (DESIGN.md §10).
     max_body_bytes: int = 10 * 1024 * 1024
-    #: Upload endpoints (itslearning FileService) take larger bodies.
-    max_upload_body_bytes: int = 50 * 1024 * 1024
     #: OAuth 1.0 timestamps may differ from our clock by this much (Canvas's ±90 minutes).
     oauth_timestamp_window_seconds: int = 90 * 60
     #: Peers whose X-Forwarded-Proto/-Host are believed when building the signed URI.
