@@ -12,6 +12,7 @@ built by the QTI 1.2 engine from the stored test and responses (never a stored d
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -53,7 +54,9 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     if attempt is None:
         raise WebexFailure(errors.NO_RECORD)
     # An attempt never changes once stored; its report does only if the test or the person does.
-    key = (test.id, test.webex_test_id, test.qti_xml, bool((test.meta or {}).get(assessments.CONTINUE_YES)),
+    # The test's document is keyed by digest: a key holding the text would keep a copy per entry.
+    document = hashlib.blake2b(test.qti_xml.encode("utf-8"), digest_size=16).digest()
+    key = (test.id, test.webex_test_id, document, bool((test.meta or {}).get(assessments.CONTINUE_YES)),
            attempt.id, person.name, person.email)
     return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(test, attempt, person, email)))
 

@@ -220,3 +220,19 @@ def test_details_of_any_test_fit_webex_schema(webex, demo_store, path):
     root = webex(message(training("GetIMStestDetails"), f"<testID>{test_id}</testID>"))
     assert result_of(root)[0] == "SUCCESS", result_of(root)
     assert_valid(root)
+
+
+def test_cached_report_follows_changes_to_the_person_and_the_test(webex, demo_store):
+    """Reports are cached per attempt; a renamed participant or a changed test is a new report."""
+    from adapters.store import attempts as store_attempts
+    from adapters.store import tests as store_tests
+
+    first = webex(message(RESULT, GEORGE))
+    assert first.findtext(".//qti:context/qti:name", namespaces=NS) == "java java"
+    with demo_store.session() as s:
+        store_attempts.find_person_by_email(s, 1, "georgew@sz.webex.com").name = "George W"
+        test = store_tests.find_test(s, 1, 207)
+        test.qti_xml = test.qti_xml.replace('title="Test1 (3)"', 'title="Test1 (4)"', 1)
+    second = webex(message(RESULT, GEORGE))
+    assert second.findtext(".//qti:context/qti:name", namespaces=NS) == "George W"
+    assert second.find(".//qti:assessment_result", NS).get("asi_title") == "Test1 (4)"
