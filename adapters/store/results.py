@@ -179,27 +179,29 @@ def create_result(session: Session, account_id: int, data: ResultData) -> bool:
 
 def replace_result(session: Session, account_id: int, data: ResultData) -> bool:
     """Overwrite every field; False when the result does not exist."""
-    row = _result_row(session, account_id, data.sourced_id)
-    if row is None:
-        return False
-    _apply(session, account_id, row, data, partial=False)
-    session.flush()
-    return True
+    return _change(session, account_id, data, partial=False)
 
 
 def update_result(session: Session, account_id: int, data: ResultData) -> bool:
     """Change only the fields given (not None); False when the result does not exist."""
+    return _change(session, account_id, data, partial=True)
+
+
+def _change(session: Session, account_id: int, data: ResultData, *, partial: bool) -> bool:
     row = _result_row(session, account_id, data.sourced_id)
     if row is None:
         return False
-    _apply(session, account_id, row, data, partial=True)
+    _apply(session, account_id, row, data, partial=partial)
     session.flush()
     return True
 
 
 def upsert_result(session: Session, account_id: int, data: ResultData) -> bool:
     """Create or replace; True when created (imports)."""
-    return create_result(session, account_id, data) or (replace_result(session, account_id, data) and False)
+    if create_result(session, account_id, data):
+        return True
+    replace_result(session, account_id, data)
+    return False
 
 
 def set_score(session: Session, account_id: int, sourced_id: str, score_text: str | None, language: str | None) -> bool:

@@ -39,7 +39,7 @@ from gateway import xmlsafe
 from gateway.app import Answer, Route
 from gateway.config import Settings
 from gateway.itslearning import message_types
-from gateway.lis.envelope import fault_bytes  # a plain SOAP 1.1 Fault, nothing LIS-specific
+from gateway import soap
 from gateway.itslearning import wsdl as itslearning_wsdl
 from gateway.security import wsse
 from gateway.security.oauth import external_uri, parse_networks
@@ -193,8 +193,8 @@ class ItslearningSoap11(Soap11):
 
 def _routes_error(status: int, message: str) -> Answer:
     """HTTP-level problems (body too large, internal error) as a SOAP 1.1 Fault."""
-    code = "soap:Client" if status < 500 else "soap:Server"
-    return Answer(status if status >= 400 else 500, "text/xml; charset=utf-8", fault_bytes(code, message))
+    code = soap.CLIENT if status < 500 else soap.SERVER
+    return Answer(status if status >= 400 else 500, soap.CONTENT_TYPE, soap.fault_bytes(code, message))
 
 
 _SERVICES = {"FileService": FileService, "DataService": DataService}

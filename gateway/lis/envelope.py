@@ -51,30 +51,22 @@ from lxml import etree
 
 from adapters.ns import LIS_OMS, SOAP_ENV
 from gateway.lis.status import Status
+# The SOAP 1.1 basics are shared with the other SOAP endpoints; LIS code names them from here.
+from gateway.soap import (  # noqa: F401
+    CLIENT, CONTENT_TYPE, NSMAP, SERVER, XML_DECLARATION, fault, fault_bytes, line, to_bytes,
+)
 
-XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-CONTENT_TYPE = "text/xml; charset=utf-8"
 AUTHENTICATION_FAULT = "Authentication Fault"
-CLIENT, SERVER = "SOAP-ENV:Client", "SOAP-ENV:Server"
 
-_ENV = {"SOAP-ENV": SOAP_ENV}
+_ENV = NSMAP
 _TNS = {"tns": LIS_OMS}
 _Q = f"{{{LIS_OMS}}}"
+_sub = line
 
 
 def message_identifier() -> str:
     """A fresh imsx_messageIdentifier in Turnitin's form (upper-case UUID)."""
     return str(uuid.uuid4()).upper()
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None = None, nsmap=None) -> etree._Element:
-    el = etree.SubElement(parent, tag, nsmap=nsmap) if nsmap else etree.SubElement(parent, tag)
-    if text:
-        el.text = text
-    else:
-        el.text = "\n"
-    el.tail = "\n"
-    return el
 
 
 def response_header(parent: etree._Element, status: Status, message_ref: str) -> etree._Element:
@@ -130,22 +122,3 @@ def response(operation_response: str, status: Status, message_ref: str, children
         entry.text = None  # <tns:readLineItemResponse/>
     envelope.tail = None
     return envelope
-
-
-def fault(code: str, message: str) -> etree._Element:
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=_ENV)
-    envelope.text = "\n"
-    body = _sub(envelope, f"{{{SOAP_ENV}}}Body")
-    node = _sub(body, f"{{{SOAP_ENV}}}Fault")
-    # Unqualified children, as SOAP 1.1 §4.4 defines them; the code is a literal string.
-    _sub(node, "faultcode", code)
-    _sub(node, "faultstring", message)
-    return envelope
-
-
-def to_bytes(envelope: etree._Element) -> bytes:
-    return XML_DECLARATION + etree.tostring(envelope, encoding="UTF-8", xml_declaration=False) + b"\n"
-
-
-def fault_bytes(code: str, message: str) -> bytes:
-    return to_bytes(fault(code, message))

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from adapters.store import Store, StoreUnavailable
 from gateway import xmlsafe
 from gateway.app import RAW_BODY, Answer, StartResponse
-from gateway.lis import envelope as soap_envelope
+from gateway import soap as soap_envelope
 from gateway.security import wsse
 from gateway.security.webex import authenticate
 from gateway.webex import envelope, errors

@@ -127,7 +127,7 @@ def test_oversized_data_message_is_a_soap_fault(http, demo_store, settings):
     session.mount(BASE_URL, WSGIAdapter(create_app(settings.replace(max_body_bytes=50), demo_store)))
     response = session.post(BASE_URL + DATA_PATH, data=b"<x>" + b"y" * 100 + b"</x>", headers={"Content-Type": "text/xml"})
     assert response.status_code == 413
-    assert b"<faultcode>soap:Client</faultcode>" in response.content and b"exceeds the limit" in response.content
+    assert b"<faultcode>SOAP-ENV:Client</faultcode>" in response.content and b"exceeds the limit" in response.content
 
 
 @pytest.mark.parametrize("wsdl", [itslearning_wsdl.FILE_SERVICE, itslearning_wsdl.DATA_SERVICE], ids=["file", "data"])
