@@ -117,8 +117,8 @@ def get_test_information(call: "Call", request: WebexRequest) -> Reply:
         _add(row, "grade", "")
         _add(row, "registerID", attempt.id)
         content.append(row)
-    max_score = submissions[0][0].score_max if submissions else None
-    _add(content, "maxScore", _integer(max_score) if max_score is not None else None)
+    # the test's maximum, whether or not anyone has submitted (an unanswered attempt scores it)
+    _add(content, "maxScore", _integer(qti12.score_attempt(assessment, {}).max))
     return Reply("train:getTestInformationResponse", list(content))
 
 

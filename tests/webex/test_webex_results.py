@@ -236,3 +236,18 @@ def test_cached_report_follows_changes_to_the_person_and_the_test(webex, demo_st
     second = webex(message(RESULT, GEORGE))
     assert second.findtext(".//qti:context/qti:name", namespaces=NS) == "George W"
     assert second.find(".//qti:assessment_result", NS).get("asi_title") == "Test1 (4)"
+
+
+def test_test_information_without_submissions(webex, demo_store):
+    from gateway import assessments
+
+    with demo_store.session() as s:
+        account = accounts.get_or_create_account(s, "demo")
+        test, _ = assessments.import_test(s, account, (REFERENCE / "qti" / "items-v1p2" / "mchc_ir_01.xml").read_bytes(),
+                                          host_webex_id="hostid")
+        test_id = test.webex_test_id
+    root = webex(message(training("GetTestInformation"), f"<testID>{test_id}</testID>"))
+    body = root.find("serv:body/serv:bodyContent", NS)
+    assert (body.findtext("train:numSubmitted", namespaces=NS), body.findtext("train:status", namespaces=NS)) == ("0", "NOT_STARTED")
+    assert body.findtext("train:maxScore", namespaces=NS) == "1"
+    assert_valid(root)
