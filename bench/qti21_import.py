@@ -23,7 +23,7 @@ from adapters.qti21.convert import to_qti12
 from bench.floor import measure_floor
 from gateway.xmlsafe import parse
 
-ITEMS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "qti" / "items-v2p1"
+ITEMS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reference" / "qti" / "items-v2p1"
 TARGET_SECONDS = 3.0
 _IDENT = re.compile(rb'(<assessmentItem\b[^>]*?\sidentifier=")([^"]*)(")', re.S)
 

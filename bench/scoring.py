@@ -24,7 +24,7 @@ from bench.floor import measure_floor
 from gateway import assessments
 from gateway.demo.assessments import ATTEMPTS, TEST_207
 
-REFERENCE_ITEMS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "qti" / "items-v1p2"
+REFERENCE_ITEMS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "reference" / "qti" / "items-v1p2"
 TARGET = 20_000
 
 

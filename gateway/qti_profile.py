@@ -10,7 +10,7 @@ from functools import cache
 
 from adapters.qti21.profile import content_profile
 from adapters.store import Store
-from gateway.app import Route, StartResponse
+from gateway.routing import Route, StartResponse
 from gateway.config import Settings
 
 PATH = "/qti/contentProfile"

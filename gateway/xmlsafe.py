@@ -11,7 +11,7 @@ What it refuses, and why:
   tolerated and ignored.
 - ``huge_tree`` stays off, so libxml2 keeps its safety limits: element depth at most 256
   (:data:`MAX_DEPTH`) and bounded text node and name sizes.
-- Body size is capped by the WSGI layer before any byte is read (``gateway.app``); :func:`parse`
+- Body size is capped by the WSGI layer before any byte is read (``gateway.dispatch``); :func:`parse`
   checks again so that callers outside HTTP (the CLI, package import) get the same cap.
 """
 from __future__ import annotations

@@ -22,12 +22,14 @@ from wsgiadapter import WSGIAdapter
 
 from adapters.store import Store, schema
 from adapters.store.models import Base
-from gateway.app import Gateway, create_app
+from gateway.app import create_app
+from gateway.dispatch import Gateway
 from gateway.config import Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "reference"
-SEEDS = SHARED / "seeds"
+#: Third-party reference files and the seed documents, copied into the repository (see SOURCES.md there).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REFERENCE = FIXTURES / "reference"
+SEEDS = FIXTURES / "seeds"
 BASE_URL = "http://gateway.test"
 
 PG_URL = os.environ.get("LMS_GATEWAY_TEST_POSTGRES_URL")
@@ -35,7 +37,7 @@ REQUIRE_PG = os.environ.get("LMS_GATEWAY_REQUIRE_POSTGRES") == "1"
 
 
 def pytest_report_header(config):
-    return f"stores: sqlite{' + postgresql' if PG_URL else ''} (shared: {SHARED})"
+    return f"stores: sqlite{' + postgresql' if PG_URL else ''}"
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,9 @@ import logging
 import pytest
 
 from adapters.store import Store
-from gateway.app import RAW_BODY, Answer, Gateway, Route, create_app
+from gateway.app import create_app
+from gateway.dispatch import Gateway
+from gateway.routing import RAW_BODY, Answer, Route
 from gateway.config import Settings
 from tests.conftest import BASE_URL
 

@@ -143,8 +143,6 @@ def sign(request: Path, key: str, secret: str, url: str, signature_method: str, 
     The signature holds a fresh nonce and the current time: run the command once, within the
     gateway's timestamp window.
     """
-    # Imported here: gateway.security.oauth pulls in gateway.app and its metrics, which `serve`
-    # must import only after it has set up the multi-process metrics directory.
     from gateway.security.oauth import authorization_header
 
     body = request.read_bytes()

@@ -36,7 +36,7 @@ from adapters.store import Store, StoreUnavailable
 from adapters.store import itslearning as store_its
 from adapters.store.models import ItslearningCredential
 from gateway import xmlsafe
-from gateway.app import Answer, Route
+from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.itslearning import message_types
 from gateway import soap

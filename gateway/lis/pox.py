@@ -53,7 +53,7 @@ from adapters.ns import LTI_POX
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
 from gateway import xmlsafe
-from gateway.app import RAW_BODY, Answer, Route, StartResponse
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
 from gateway.lis.envelope import message_identifier
 from gateway.lis.status import Status, failure, success, unsupported
@@ -223,8 +223,6 @@ class PoxApp:
         return self.protected(environ, start_response)
 
     def _outcomes(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        from gateway.app import RAW_BODY
-
         try:
             root = xmlsafe.parse(environ[RAW_BODY])
         except xmlsafe.XMLInputError as exc:

@@ -17,7 +17,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from gateway import xmlsafe
-from gateway.app import RAW_BODY, Answer, Route, StartResponse
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
 from adapters.ns import LIS_OMS, SOAP_ENV
 from gateway.lis import envelope, models, wsdl
@@ -142,7 +142,7 @@ def media_type(environ: dict) -> str:
 class LisSoapApp:
     def __init__(self, settings: Settings, store: Store):
         self.store = store
-        # spyne's own 2 MB default would refuse bodies the route's cap (gateway.app) lets through
+        # spyne's own 2 MB default would refuse bodies the route's cap (gateway.dispatch) lets through
         self.spyne = WsgiApplication(_application(), max_content_length=settings.max_body_bytes)
         self.protected = OAuthMiddleware(
             self.spyne, OAuthVerifier(settings, store), authentication_fault, busy=store_busy

@@ -13,7 +13,8 @@ import requests
 
 from adapters.store import Store
 from gateway import webex, xmlsafe
-from gateway.app import RAW_BODY, Answer, Gateway, Route, StartResponse
+from gateway.dispatch import Gateway
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
 from gateway.lis import pox, soap
 from gateway.proxy import failures, harvest

@@ -15,7 +15,7 @@ from http import HTTPStatus
 
 from adapters.store import Store, StoreUnavailable
 from gateway import xmlsafe
-from gateway.app import RAW_BODY, Answer, StartResponse
+from gateway.routing import RAW_BODY, Answer, StartResponse
 from gateway import soap as soap_envelope
 from gateway.security import wsse
 from gateway.security.webex import authenticate

@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from gateway import xmlsafe
-from gateway.app import Answer
+from gateway.routing import Answer
 from gateway.lis import envelope as lis_envelope
 from gateway.lis import pox
 from gateway.lis.status import Status

@@ -45,7 +45,7 @@ from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 from adapters.store import Store, StoreUnavailable
 from adapters.store.accounts import find_consumer
 from adapters.store.nonces import prune_nonces, remember_nonce
-from gateway.app import RAW_BODY, Answer, StartResponse, WSGIApp
+from gateway.routing import RAW_BODY, Answer, StartResponse, WSGIApp
 from gateway.config import Settings
 
 log = logging.getLogger(__name__)
@@ -303,7 +303,7 @@ class OAuthMiddleware:
         self.reject = reject
         #: The protocol's "try again later" when the store cannot check the nonce (DESIGN.md §10),
         #: built from the request's environ (the answer names the operation the body asks for).
-        #: None lets StoreUnavailable through to the route's busy shape (gateway.app.Route.busy).
+        #: None lets StoreUnavailable through to the route's busy shape (gateway.routing.Route.busy).
         self.busy = busy
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from adapters.store import Store, StoreUnavailable
 from adapters.store.models import WebexCredential
-from gateway.app import Answer, Route
+from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
 from gateway.webex import envelope, errors, training, user

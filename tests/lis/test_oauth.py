@@ -11,7 +11,8 @@ from wsgiadapter import WSGIAdapter
 from adapters.store import Store
 from adapters.store import accounts as store_accounts
 from adapters.store.nonces import prune_nonces
-from gateway.app import Answer, Gateway, Route
+from gateway.dispatch import Gateway
+from gateway.routing import Answer, Route
 from gateway.security.oauth import (
     OAUTH_CALLER,
     OAuthMiddleware,

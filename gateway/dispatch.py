@@ -1,0 +1,175 @@
+"""The WSGI dispatcher around every protocol route (DESIGN.md §3).
+
+Around every protocol app it
+
+- refuses a body larger than the route's cap *before reading it* (413 in the protocol's own error
+  shape), and hands the protocol the raw bytes as ``environ["lms.raw_body"]`` (OAuth body hashes
+  are computed over exactly those bytes);
+- sets ``X-Request-Id`` on every answer (the caller's, when it sent a sane one);
+- writes one JSON access-log line per request and feeds the Prometheus metrics;
+- turns an unavailable store into the protocol's "busy" answer (``Route.busy``), and an unexpected
+  exception into the protocol's error shape; the traceback goes to the log only.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable
+from http import HTTPStatus
+
+from adapters.store import Store, StoreUnavailable
+from gateway import metrics
+from gateway.config import Settings
+from gateway.routing import RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, Route, StartResponse, plain_error
+
+log = logging.getLogger("lms_gateway")
+access_log = logging.getLogger("lms_gateway.access")
+
+
+class Gateway:
+    def __init__(self, settings: Settings, store: Store, routes: dict[str, Route]):
+        self.settings = settings
+        self.store = store
+        self.routes = dict(routes)
+        self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"})))
+        self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"})))
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        environ[REQUEST_ID] = request_id
+        path = environ.get("PATH_INFO", "") or "/"
+        route = self.routes.get(path.rstrip("/") or "/")
+
+        if route is None:
+            route_name, answer = "unknown", plain_error(404, f"No endpoint at {path}; see the endpoint table in README.md.")
+            status, headers, body = _render(answer)
+        elif environ.get("REQUEST_METHOD", "GET") not in route.methods:
+            route_name = route.name
+            status, headers, body = _render(route.error(405, f"Method {environ.get('REQUEST_METHOD')} is not allowed here"))
+            headers.append(("Allow", ", ".join(sorted(route.methods))))
+        else:
+            route_name = route.name
+            status, headers, body = self._dispatch(route, environ)
+
+        headers.append(("X-Request-Id", request_id))
+        start_response(_status_line(status), headers)
+        elapsed = time.perf_counter() - started
+        metrics.observe(route_name, status, elapsed)
+        access_log.info(
+            json.dumps(
+                {
+                    "request_id": request_id,
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": path,
+                    "route": route_name,
+                    "status": status,
+                    "bytes": len(body),
+                    "ms": round(elapsed * 1000, 3),
+                    "remote": environ.get("REMOTE_ADDR"),
+                },
+                separators=(",", ":"),
+            )
+        )
+        return [body]
+
+    def _dispatch(self, route: Route, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+        cap = route.max_body if route.max_body is not None else self.settings.max_body_bytes
+        try:
+            raw = _read_body(environ, cap)
+        except _BodyTooLarge as exc:
+            return _render(route.error(413, str(exc)))
+        except (OSError, ValueError) as exc:
+            return _render(route.error(400, f"could not read the request body: {exc}"))
+        environ[RAW_BODY] = raw
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
+
+        captured: dict[str, object] = {}
+
+        def capture(status: str, headers: list, exc_info=None):
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda data: None
+
+        try:
+            result = route.app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close:
+                    close()
+        except StoreUnavailable as exc:
+            # Raised outside a protocol's own busy handling (e.g. by the OAuth nonce check, which
+            # runs before the operation): still the protocol's busy answer, never a 500.
+            log.warning("store unavailable on %s (request %s): %s", route.name, environ[REQUEST_ID], exc)
+            if route.busy is not None:
+                return _render(route.busy(environ))
+            return _render(route.error(503, "The result store is unavailable; try again shortly."))
+        except Exception:
+            log.exception("unhandled error on %s (request %s)", route.name, environ[REQUEST_ID])
+            return _render(route.error(500, f"Internal error; quote request id {environ[REQUEST_ID]} to the operator."))
+        status = int(str(captured["status"]).split(" ", 1)[0])
+        return status, list(captured["headers"]), body
+
+    def _healthz(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            self.store.ping()
+            status, doc = "200 OK", {"status": "ok", "store": self.store.dialect, "pid": os.getpid()}
+        except StoreUnavailable as exc:
+            log.warning("health check: store unavailable: %s", exc)
+            status, doc = "503 Service Unavailable", {"status": "unavailable", "store": self.store.dialect, "pid": os.getpid()}
+        body = json.dumps(doc).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        return [body]
+
+    def _metrics(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        body, content_type = metrics.render()
+        start_response("200 OK", [("Content-Type", content_type)])
+        return [body]
+
+
+class _BodyTooLarge(ValueError):
+    pass
+
+
+def _read_body(environ: dict, cap: int) -> bytes:
+    stream = environ.get("wsgi.input")
+    # str(): some in-process adapters (requests-wsgi-adapter) pass an int where PEP 3333 says str
+    length_header = str(environ.get("CONTENT_LENGTH") or "")
+    if length_header.strip():
+        length = int(length_header)
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        if length > cap:
+            raise _BodyTooLarge(f"Request body of {length} bytes exceeds the limit of {cap} bytes")
+        return stream.read(length) if (stream is not None and length) else b""
+    if stream is None:
+        return b""
+    # No Content-Length (chunked): read at most one byte past the cap, never the whole stream.
+    chunks, total = [], 0
+    while True:
+        chunk = stream.read(min(65536, cap + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > cap:
+            raise _BodyTooLarge(f"Request body exceeds the limit of {cap} bytes")
+
+
+def _render(answer: Answer) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers = [("Content-Type", answer.content_type), *answer.headers]
+    return answer.status, headers, answer.body
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Status"

@@ -1,0 +1,52 @@
+"""What every protocol route shares, below the protocols and the app that assembles them.
+
+A protocol module builds a :class:`Route` around its WSGI app; the dispatcher
+(:mod:`gateway.dispatch`) hands it the raw body as ``environ[RAW_BODY]`` (OAuth body hashes are
+computed over exactly those bytes) and the request id as ``environ[REQUEST_ID]``; an
+:class:`Answer` is a complete HTTP answer the gateway produces itself (errors, busy shapes).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+StartResponse = Callable[..., object]
+WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
+
+RAW_BODY = "lms.raw_body"
+REQUEST_ID = "lms.request_id"
+SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete HTTP answer, for errors the gateway produces itself."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+#: Builds the protocol's own error shape for an HTTP-level problem (too large, internal error).
+ErrorShape = Callable[[int, str], Answer]
+#: Builds the protocol's own "busy" answer when the store is unavailable (DESIGN.md §10); it gets
+#: the environ, whose raw body may name the operation the answer has to be for.
+BusyShape = Callable[[dict], Answer]
+
+
+def plain_error(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain; charset=utf-8", (message + "\n").encode())
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    app: WSGIApp
+    error: ErrorShape = plain_error
+    #: None means the gateway-wide ``Settings.max_body_bytes``.
+    max_body: int | None = None
+    methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
+    #: None means ``error(503, ...)``.
+    busy: BusyShape | None = None
