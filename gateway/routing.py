@@ -50,3 +50,8 @@ class Route:
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
     #: None means ``error(503, ...)``.
     busy: BusyShape | None = None
+
+
+#: Set by a protocol as soon as it knows them; read by the access log and the request journal.
+OPERATION = "lms.operation"
+ACCOUNT = "lms.account"
