@@ -17,8 +17,9 @@ from spyne import Application
 from spyne.interface.wsdl import Wsdl11
 
 from gateway import xmlsafe
+from gateway.resources import SCHEMAS
 
-FOLDER = Path(__file__).resolve().parents[1] / "wsdl"
+FOLDER = Path(str(SCHEMAS))
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"

@@ -60,6 +60,10 @@ class BodyHashAuth(OAuth1):
         )
 
     def __call__(self, r):
+        if r.body is None:  # a GET (zeep fetching a WSDL by URL): signed, with no body to hash
+            r.url, headers, _ = self.client.sign(r.url, r.method, None, r.headers)
+            r.prepare_headers(headers)
+            return r
         raw = r.body if isinstance(r.body, bytes) else (r.body or "").encode("utf-8")
         if not r.headers.get("Content-Type"):
             # requests-oauthlib would guess form-encoding from the body; XML APIs send text/xml

@@ -30,6 +30,20 @@ IN_PROCESS = "http://lms-gateway.in-process"
 _console = Console(stderr=True, emoji=False)
 
 
+class WsdlLocation(click.ParamType):
+    """A WSDL file, or an http(s) URL such as a gateway's own ``.../lis-result?wsdl``."""
+
+    name = "FILE|URL"
+
+    def convert(self, value, param, ctx):
+        if str(value).lower().startswith(("http://", "https://")):
+            return str(value)
+        return click.Path(exists=True, dir_okay=False).convert(value, param, ctx)
+
+
+WSDL_LOCATION = WsdlLocation()
+
+
 # --------------------------------------------------------------------------------------- replay
 @click.command()
 @click.argument("sample_paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
@@ -143,7 +157,7 @@ def call() -> None:
 @click.option("--upstream", required=True, help="The LIS service endpoint URL.")
 @click.option("--key", required=True, envvar="LMS_GATEWAY_UPSTREAM_KEY", help="OAuth consumer key.")
 @click.option("--secret", required=True, envvar="LMS_GATEWAY_UPSTREAM_SECRET", help="OAuth shared secret.")
-@click.option("--wsdl", "wsdl_path", type=click.Path(exists=True, dir_okay=False), default=str(lis_wsdl.WSDL_FILE),
+@click.option("--wsdl", "wsdl_path", type=WSDL_LOCATION, default=str(lis_wsdl.WSDL_FILE),
               show_default=True, help="WSDL to build the client from (the gateway's, or the IMS reference WSDL).")
 @click.option("--signature-method", type=click.Choice(["HMAC-SHA1", "HMAC-SHA256"]), default="HMAC-SHA1", show_default=True)
 @click.option("--timeout", default=30.0, show_default=True, type=float)
@@ -286,7 +300,7 @@ def sync() -> None:
 @click.option("--key", required=True, envvar="LMS_GATEWAY_UPSTREAM_KEY")
 @click.option("--secret", required=True, envvar="LMS_GATEWAY_UPSTREAM_SECRET")
 @click.option("--account", "account_name", help="Store under this account (default: the one owning consumer key --key).")
-@click.option("--wsdl", "wsdl_path", type=click.Path(exists=True, dir_okay=False), default=str(lis_wsdl.WSDL_FILE),
+@click.option("--wsdl", "wsdl_path", type=WSDL_LOCATION, default=str(lis_wsdl.WSDL_FILE),
               show_default=True)
 @click.option("--timeout", default=30.0, show_default=True, type=float)
 @pass_cli

@@ -9,7 +9,6 @@ the engine did not compute.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -19,9 +18,9 @@ from adapters.store.models import Account
 from gateway import assessments
 from gateway.config import Settings
 from gateway.demo.accounts import WEBEX
+from gateway.resources import DEMO_DATA
 
-DATA = Path(__file__).with_name("data")
-TEST_207 = DATA / "test207.xml"
+TEST_207 = DEMO_DATA / "test207.xml"
 
 #: (testID, QTI 1.2 document) of the demo tests
 TESTS = ((207, TEST_207), (102, TEST_207))

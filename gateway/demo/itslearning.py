@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -13,16 +12,17 @@ from adapters.store import itslearning as store_its
 from adapters.store.models import Account, ItsAsset, ItsCourse, ItsGrade, ItsUser
 from gateway.config import Settings
 from gateway.demo.accounts import ITSLEARNING_SITE_ID
+from gateway.resources import DEMO_DATA
 
-PACKAGE_DIR = Path(__file__).with_name("data") / "itslearning-package"
+PACKAGE_DIR = DEMO_DATA / "itslearning-package"
 PACKAGE_GUID = "177e9203-a5c8-4972-ab80-b00c11600b91"
 
 
 def package_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(PACKAGE_DIR.iterdir()):
-            archive.write(path, path.name)
+        for path in sorted(PACKAGE_DIR.iterdir(), key=lambda p: p.name):
+            archive.writestr(path.name, path.read_bytes())
     return buffer.getvalue()
 
 

@@ -25,7 +25,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
-from pathlib import Path
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -37,11 +36,12 @@ from adapters.store import tests as store_tests
 from adapters.store.models import Account, ItsElement, ItsMessage
 from gateway import xmlsafe
 from gateway.config import Settings
+from gateway.resources import SCHEMAS
 from gateway.itslearning.errors import MessageError, MessageRejected
 
 log = logging.getLogger("lms_gateway.itslearning")
 
-SCHEMA = Path(__file__).resolve().parents[2] / "wsdl" / "itslearning" / "message-schema-CreateCourseElementTest.xsd"
+SCHEMA = SCHEMAS / "itslearning" / "message-schema-CreateCourseElementTest.xsd"
 MAX_TIME = 35_791_394
 SHOW_RESULTS = ("TeacherDecides", "AfterEach", "AfterAll", "Never")
 SHOW_FEEDBACK = ("OnQuestions", "OnAlternatives", "Nofeedback")

@@ -16,7 +16,7 @@ from gateway.lis import envelope, status
 from gateway.lis.wsdl import WSDL_FILE
 from adapters import lis_records
 from tests.conftest import BASE_URL, REFERENCE
-from tests.upstream.conftest import SAMPLES, UPSTREAM, UPSTREAM_KEY, UPSTREAM_SECRET, verify_signed
+from tests.upstream.conftest import CALLER_SECRET, SAMPLES, UPSTREAM, UPSTREAM_KEY, UPSTREAM_SECRET, verify_signed
 
 LIS_URL = UPSTREAM + "/api/soap/1p0/lis-result"
 WEBEX_URL = UPSTREAM + "/WBXService/XMLService"
@@ -175,3 +175,11 @@ def test_sync_without_an_account_for_the_key_says_what_to_do(vendor, store_url):
     result = CliRunner().invoke(main, ["--database-url", store_url, "sync", "lis", "--upstream", LIS_URL, "--line-item", "1",
                                        "--key", "unknown-key", "--secret", "s"])
     assert result.exit_code == 2 and "--account" in result.output
+
+
+def test_lis_client_builds_from_the_gateways_wsdl_url(http, demo_loaded):
+    """`call lis --wsdl URL`: zeep fetches ?wsdl through the signing session (a GET, no body to hash)."""
+    url = BASE_URL + "/api/soap/1p0/lis-result"
+    client = lis_client.LisClient(url + "?wsdl", url, "49201", CALLER_SECRET, session=http)
+    answer = client.read_result("49313814")
+    assert answer.ok and answer.records[0].sourced_id == "49313814"
