@@ -291,6 +291,16 @@ def test_headers_claiming_a_huge_size_are_stopped_by_what_is_inflated():
     assert caught.value.code in (Code.ZIP_UNREADABLE, Code.ZIP_TOO_LARGE)
 
 
+def test_a_zip_version_zipfile_does_not_know_is_an_unreadable_zip():
+    """hypothesis found it: zipfile raises NotImplementedError for "version needed to extract" > 6.3."""
+    data = bytearray(make_zip({"imsmanifest.xml": b"<manifest/>"}))
+    central = data.index(b"PK\x01\x02")
+    struct.pack_into("<B", data, central + 6, 64)
+    with pytest.raises(PackageError) as caught:
+        open_package(bytes(data), parse)
+    assert caught.value.code == Code.ZIP_UNREADABLE
+
+
 def test_random_bytes_are_an_unreadable_zip():
     with pytest.raises(PackageError) as caught:
         open_package(b"PK\x03\x04" + bytes(100), parse)

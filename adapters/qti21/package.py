@@ -118,7 +118,8 @@ def read_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a central directory asking for a zip version zipfile does not know
         raise _unreadable(Code.ZIP_UNREADABLE, f"not a readable zip: {exc}") from None
     if len(infos) > limits.max_entries:
         raise _unreadable(Code.ZIP_TOO_LARGE, f"{len(infos)} entries; the limit is {limits.max_entries}")
