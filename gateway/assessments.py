@@ -19,7 +19,7 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from adapters import qti12
+from adapters import qti12, scores
 from adapters.store import attempts as store_attempts
 from adapters.store import results as store_results
 from adapters.store import tests as store_tests
@@ -193,6 +193,7 @@ def publish_result(session: Session, account: Account, test: Test, attempt: Atte
         value_label=test.title,
         score_language="en-US",
         score_text=format(round(fraction, 4), "g"),
+        score_maximum=scores.LTI_MAXIMUM,
     ))
     store_results.link_attempt(session, account.id, sourced_id, attempt.id)
     return sourced_id

@@ -17,7 +17,7 @@ from lxml import etree
 from spyne import Application, ServiceBase, rpc
 from sqlalchemy.orm import Session
 
-from adapters import lis_records
+from adapters import lis_records, scores
 from adapters.ns import LIS_OMS
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
@@ -99,6 +99,7 @@ def record_data(sourced_id: str, record) -> ResultData:
         score_language=result.resultScore.language if result.resultScore is not None else None,
         score_text=result.resultScore.textString if result.resultScore is not None else None,
         extension=extension,
+        score_maximum=scores.LIS_MAXIMUM,  # Turnitin's 0-100
     )
 
 
