@@ -36,7 +36,7 @@ from adapters.qti21.convert import to_qti12
 from adapters.store import itslearning as store
 from adapters.store import tests as store_tests
 from adapters.store.models import Account, ItsElement, ItsMessage
-from gateway import xmlsafe
+from gateway import assessments, xmlsafe
 from gateway.config import Settings
 from gateway.resources import SCHEMAS
 from gateway.itslearning.errors import MessageError, MessageRejected
@@ -203,7 +203,9 @@ def _create(session: Session, message: ItsMessage, root: etree._Element, fields:
     stored = store_tests.add_test(
         session, session.get(Account, account_id), qti_xml=imported.qti12_xml, ident=imported.identifier,
         title=fields["Title"], description=fields.get("Description"),
-        meta={"itslearning": _jsonable(fields), "source": f"itslearning message {message.id}"},
+        # QTI 2.1 compares typed text as given (the trimming switch is set per test afterwards)
+        meta={"itslearning": _jsonable(fields), "source": f"itslearning message {message.id}",
+              assessments.EXACT_STRINGS: True},
     )
     created = ItsElement(
         account_id=account_id, course_id=course.id, parent_id=parent.id if parent else None, kind="test",

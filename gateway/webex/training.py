@@ -57,7 +57,7 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     # An attempt never changes once stored; its report does only if the test or the person does.
     # The test's document is keyed by digest: a key holding the text would keep a copy per entry.
     document = hashlib.blake2b(test.qti_xml.encode("utf-8"), digest_size=16).digest()
-    key = (test.id, test.webex_test_id, document, bool((test.meta or {}).get(assessments.CONTINUE_YES)),
+    key = (test.id, test.webex_test_id, document, assessments.switches(test),
            attempt.id, person.name, person.email)
     return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(test, attempt, person, email)))
 
