@@ -127,3 +127,14 @@ def test_itslearning_import_with_trim_strings_switch(demo_store, store_url, tmp_
     test = imported_test(demo_store)
     assert (test.meta or {}).get(assessments.EXACT_STRINGS) is False
     assert score_of(demo_store, test, " York") == 1
+
+
+@pytest.mark.parametrize("value", ["２", "1_0", "٣", "１.５", "1_0.5", str(2**70)])
+def test_numbers_are_ascii_only(value):
+    """Issue 12 item 10's rule in QTI 2.1 values: int()/float() would read these as numbers."""
+    from adapters.qti21.errors import ResponseError
+    from adapters.qti21.model import parse_value
+
+    base = "float" if "." in value else "integer"
+    with pytest.raises(ResponseError):
+        parse_value(base, value)

@@ -68,6 +68,30 @@ _BY_IDS = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_i
 _BY_ID = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_id == bindparam("id"))
 
 
+#: (ResultData field, what a LIS record calls it, the column that holds it)
+_LIMITED = (
+    ("sourced_id", "sourcedId", _R.c.sourced_id),
+    ("line_item_sourced_id", "result/lineItemSourcedId", LineItem.__table__.c.sourced_id),
+    ("person_sourced_id", "result/personSourcedId", Person.__table__.c.sourced_id),
+    ("ref_agent_instance_id", "sourcedGUID/refAgentInstanceID", _R.c.ref_agent_instance_id),
+    ("value_label", "result/resultValue/label", _R.c.value_label),
+    ("score_language", "result/resultScore/language", _R.c.score_language),
+    ("score_text", "result/resultScore/textString", _R.c.score_text),
+)
+
+
+def too_long(data: ResultData) -> str | None:
+    """What in ``data`` its column cannot hold, said for the client; None when everything fits.
+
+    PostgreSQL refuses an over-long value with an error that would fail the whole unit of work
+    (SQLite keeps it); a writer gets its protocol's invalid-data answer instead."""
+    for attr, name, column in _LIMITED:
+        value = getattr(data, attr)
+        if value is not None and column.type.length is not None and len(value) > column.type.length:
+            return f"{name} is {len(value)} characters long; at most {column.type.length} are stored."
+    return None
+
+
 def _row(row) -> ResultData:
     return ResultData(*row[:8], extension=row[8] or {}, score_maximum=row[9])
 

@@ -113,8 +113,13 @@ def _incomplete(req, need_id: bool = True) -> Status | None:
     return None
 
 
+def _too_long(data: ResultData) -> Status | None:
+    why = store_results.too_long(data)
+    return status.failure(f"{why} Nothing was written.", "invaliddata") if why else None
+
+
 def _create_result(session: Session, account_id: int, req) -> tuple[Status, list]:
-    problem = _incomplete(req)
+    problem = _incomplete(req) or _too_long(record_data(req.sourcedId.strip(), req.resultRecord))
     if problem:
         return problem, []
     if not store_results.create_result(session, account_id, record_data(req.sourcedId.strip(), req.resultRecord)):
@@ -123,7 +128,7 @@ def _create_result(session: Session, account_id: int, req) -> tuple[Status, list
 
 
 def _create_by_proxy_result(session: Session, account_id: int, req) -> tuple[Status, list]:
-    problem = _incomplete(req, need_id=False)
+    problem = _incomplete(req, need_id=False) or _too_long(record_data("", req.resultRecord))
     if problem:
         return problem, []
     sourced_id = str(uuid.uuid4())
@@ -139,6 +144,8 @@ def _replace_result(session: Session, account_id: int, req) -> tuple[Status, lis
     if problem:
         return problem, []
     data = record_data(req.sourcedId.strip(), req.resultRecord)
+    if problem := _too_long(data):
+        return problem, []
     if store_results.replace_result(session, account_id, data):
         return status.success("Object Result replaced."), []
     store_results.create_result(session, account_id, data)
@@ -150,7 +157,10 @@ def _update_result(session: Session, account_id: int, req) -> tuple[Status, list
         return status.failure("sourcedId is required.", "incompletedata"), []
     if req.resultRecord is None or req.resultRecord.result is None:
         return status.failure("resultRecord with a result is required.", "incompletedata"), []
-    if not store_results.update_result(session, account_id, record_data(req.sourcedId.strip(), req.resultRecord)):
+    data = record_data(req.sourcedId.strip(), req.resultRecord)
+    if problem := _too_long(data):
+        return problem, []
+    if not store_results.update_result(session, account_id, data):
         return status.failure("Object Result not found.", "unknownobject"), []
     return status.success("Object Result updated."), []
 
