@@ -16,7 +16,9 @@ Checks, in this order (the first that fails names itself in :class:`OAuthFailure
 3. the signature, recomputed by oauthlib over the *external* URI (trusted proxy headers only, query
    string included);
 4. ``oauth_body_hash``: oauthlib does not check it, so it is recomputed here over the raw body bytes
-   (SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256) and compared in constant time;
+   (SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256) and compared in constant time; only a form body
+   (its media type itself ``application/x-www-form-urlencoded``, parameters ignored:
+   :func:`adapters.media_types.is_form`) may leave it out, its parameters being signed instead;
 5. the nonce is new: stored in the store under a unique key, so a replay is caught by any process.
 
 Nothing in a failure message carries a secret or a signature value.
