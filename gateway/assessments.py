@@ -9,6 +9,7 @@ read, and an attempt scored, the same way everywhere. Attempts come in DESIGN.md
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Mapping
@@ -19,7 +20,8 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from adapters import qti12
+from adapters import qti12, scores
+from adapters.integers import INT64, IntegerError, parse_int
 from adapters.store import attempts as store_attempts
 from adapters.store import results as store_results
 from adapters.store import tests as store_tests
@@ -28,6 +30,10 @@ from gateway import xmlsafe
 
 #: Test.meta key of the per-test switch for exports that assume continue="Yes"
 CONTINUE_YES = "continue_yes"
+#: Test.meta key: typed text is compared exactly as given (QTI 2.1's string semantics). Tests
+#: imported from QTI 2.1 packages get it; importing with the trimming compatibility switch
+#: (``lms-gateway itslearning import --trim-strings``) leaves it out, and QTI 1.2 tests never have it.
+EXACT_STRINGS = "exact_strings"
 _DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
@@ -44,14 +50,29 @@ def load_qti12(data: bytes, *, continue_yes: bool = False) -> qti12.Assessment:
 
 
 @functools.lru_cache(maxsize=256)
-def _assessment(qti_xml: str, continue_yes: bool) -> qti12.Assessment:
+def _assessment(qti_xml: str, continue_yes: bool, exact_strings: bool = False) -> qti12.Assessment:
     # Parsing and compiling is the dear part; a stored test's text is its cache key.
-    return load_qti12(qti_xml.encode("utf-8"), continue_yes=continue_yes)
+    return qti12.load_assessment(parse_qti12(qti_xml.encode("utf-8")), continue_yes=continue_yes,
+                                 exact_strings=exact_strings)
+
+
+def switches(test: Test) -> tuple[bool, bool]:
+    """The test's per-test scoring switches: (continue_yes, exact_strings)."""
+    meta = test.meta or {}
+    return bool(meta.get(CONTINUE_YES)), bool(meta.get(EXACT_STRINGS))
+
+
+def set_trim_strings(test: Test, trim: bool) -> None:
+    """The compatibility switch for QTI 2.1 content written for engines that strip typed text:
+    ``trim=True`` compares ``" York"`` as ``"York"`` (QTI 1.2's rule), ``False`` as QTI 2.1 says."""
+    meta = dict(test.meta or {})
+    meta[EXACT_STRINGS] = not trim
+    test.meta = meta
 
 
 def assessment_of(test: Test) -> qti12.Assessment:
-    """The stored test, parsed and compiled (cached by its text and its continue switch)."""
-    return _assessment(test.qti_xml, bool((test.meta or {}).get(CONTINUE_YES)))
+    """The stored test, parsed and compiled (cached by its text and its switches)."""
+    return _assessment(test.qti_xml, *switches(test))
 
 
 def import_test(
@@ -121,9 +142,10 @@ def read_attempt(payload: Any) -> AttemptInput:
     if not isinstance(payload, Mapping):
         raise ValueError("an attempt is a JSON object with test, participant and responses")
     test = payload.get("test")
-    if isinstance(test, str) and test.strip().isdigit():
-        test = int(test)
-    if not isinstance(test, int) or isinstance(test, bool) or test < 1:
+    if isinstance(test, str):
+        with contextlib.suppress(IntegerError):  # ASCII digits only: "２０７" is not 207
+            test = parse_int(test, "test")
+    if not isinstance(test, int) or isinstance(test, bool) or not 1 <= test <= INT64[1]:
         raise ValueError(f'"test" must be a WebEx testID (a positive integer), got {test!r}')
     participant = payload.get("participant")
     if not isinstance(participant, Mapping) or not isinstance(participant.get("email"), str) or not participant["email"].strip():
@@ -193,6 +215,7 @@ def publish_result(session: Session, account: Account, test: Test, attempt: Atte
         value_label=test.title,
         score_language="en-US",
         score_text=format(round(fraction, 4), "g"),
+        score_maximum=scores.LTI_MAXIMUM,
     ))
     store_results.link_attempt(session, account.id, sourced_id, attempt.id)
     return sourced_id

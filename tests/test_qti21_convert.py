@@ -43,7 +43,7 @@ def imported():
 
 @pytest.fixture(scope="module")
 def assessment(imported):
-    return qti12.load_assessment(parse(to_qti12(imported).encode()))
+    return qti12.load_assessment(parse(to_qti12(imported).encode()), exact_strings=True)
 
 
 def test_converted_test_keeps_identity_order_and_ranges(imported, assessment):

@@ -27,7 +27,7 @@ def template(name: str) -> str:
 def check(xml: str, cases: list[tuple[dict, float]]) -> None:
     parsed = parse_item(parse(xml.encode()), href="x.xml")
     test = ImportedTest("T", "T", (TestItem("I", parsed),))
-    assessment = qti12.load_assessment(parse(to_qti12(test).encode()))
+    assessment = qti12.load_assessment(parse(to_qti12(test).encode()), exact_strings=True)
     for responses, expected in cases:
         native = score_item(parsed, responses)
         assert native.score == pytest.approx(expected), responses

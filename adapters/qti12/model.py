@@ -114,6 +114,8 @@ class Item:
     scoremodel: str | None = None
     #: per-test compatibility switch: a respcondition without ``continue`` continues
     continue_yes: bool = False
+    #: per-test switch: ``response_str`` values are compared exactly as given (QTI 2.1 imports)
+    exact_strings: bool = False
     _compiled: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
@@ -171,6 +173,7 @@ class Assessment:
     #: what the document was: "assessment", "objectbank" or "items"
     source: str = "assessment"
     continue_yes: bool = False
+    exact_strings: bool = False
     duration: str | None = None
 
     def item(self, ident: str) -> Item | None:

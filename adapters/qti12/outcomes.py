@@ -108,7 +108,10 @@ def normalise_responses(assessment: Assessment, responses: Any) -> dict[str, dic
                 raise Qti12Error(f"item {item_ident!r} response {rid!r}: values must be a list of strings")
             if any(NOT_XML.search(v) for v in values):
                 raise Qti12Error(f"item {item_ident!r} response {rid!r}: a value holds a character XML cannot carry")
-            kept = tuple(v.strip() for v in values if v.strip())
+            if assessment.exact_strings and decl.response_type == "str":
+                kept = tuple(v for v in values if v)  # as typed; only "" is no value (QTI 2.1 NULL)
+            else:
+                kept = tuple(v.strip() for v in values if v.strip())
             if decl.cardinality == "Single" and len(kept) > 1:
                 raise Qti12Error(f"item {item_ident!r} response {rid!r} takes one value (rcardinality Single), got {len(kept)}")
             if kept:

@@ -117,13 +117,13 @@ def typed_value(raw: str, vartype: str, what: str):
     return raw
 
 
-def load_assessment(root: etree._Element, *, continue_yes: bool = False) -> Assessment:
+def load_assessment(root: etree._Element, *, continue_yes: bool = False, exact_strings: bool = False) -> Assessment:
     """The test in a parsed ``questestinterop`` (see the module docstring); raises Qti12Error."""
     if not isinstance(root, etree._Element) or not isinstance(root.tag, str):
         raise Qti12Error("expected a parsed questestinterop element")
     if local(root) != "questestinterop":
         raise Qti12Error(f"the root element is <{local(root)}>, expected <questestinterop>")
-    reader = _Reader(root, continue_yes)
+    reader = _Reader(root, continue_yes, exact_strings)
     assessments = list(children(root, "assessment"))
     if len(assessments) > 1:
         raise Qti12Error(f"the document holds {len(assessments)} assessments; import them one by one")
@@ -142,9 +142,10 @@ def load_assessment(root: etree._Element, *, continue_yes: bool = False) -> Asse
 
 
 class _Reader:
-    def __init__(self, root: etree._Element, continue_yes: bool):
+    def __init__(self, root: etree._Element, continue_yes: bool, exact_strings: bool = False):
         self.root = root
         self.continue_yes = continue_yes
+        self.exact_strings = exact_strings
         # sections and items defined anywhere in the document, for sectionref/itemref
         self.sections_by_id = {s.get("ident"): s for s in root.iter() if isinstance(s.tag, str) and local(s) == "section"}
         self.items_by_id = {i.get("ident"): i for i in root.iter() if isinstance(i.tag, str) and local(i) == "item"}
@@ -176,6 +177,7 @@ class _Reader:
             scoremodel=scoremodel,
             source="assessment",
             continue_yes=self.continue_yes,
+            exact_strings=self.exact_strings,
             duration=(duration.text or "").strip() if duration is not None else None,
         )
 
@@ -201,6 +203,7 @@ class _Reader:
             items=tuple(items),
             source="objectbank" if banks else "items",
             continue_yes=self.continue_yes,
+            exact_strings=self.exact_strings,
         )
 
     def section(self, el: etree._Element, trail: tuple[str, ...]) -> Section:
@@ -286,6 +289,7 @@ class _Reader:
             material=tuple(material),
             scoremodel=scoremodel,
             continue_yes=self.continue_yes,
+            exact_strings=self.exact_strings,
         )
         # correct values are read off the processing once the whole item is known
         correct = processing.correct_values(item)

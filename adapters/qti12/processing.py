@@ -25,7 +25,10 @@ THE SEMANTIC CHOICES THE SPECIFICATION LEAVES OPEN (the one place they are writt
   equals ""), which is how WebEx's ASI subset, which has no ``unanswered``, says "answered":
   ``<not><varequal respident="267"></varequal></not>``.
 - Values are compared after stripping surrounding whitespace, on both sides (authors write
-  ``<varequal> B </varequal>``). ``varequal`` is case sensitive unless ``case="No"`` (§7.24's
+  ``<varequal> B </varequal>``). Tests imported from QTI 2.1 are loaded with ``exact_strings=True``
+  (a per-test switch, stored with the test): there ``response_str`` values and the text they are
+  compared with are taken exactly as given, as QTI 2.1 maps a string (only ``""`` is no value), so
+  ``" York"`` does not equal ``York``. Other response types are stripped either way. ``varequal`` is case sensitive unless ``case="No"`` (§7.24's
   default is Yes); ``varsubstring`` is case insensitive unless ``case="Yes"`` (§5.4.7.3's default
   is No). Case folding uses :meth:`str.casefold`.
 - ``varequal`` on a ``response_num`` compares numbers when both sides are numbers (``"42.0"``
@@ -122,7 +125,7 @@ def compile_item(item: "Item") -> CompiledItem:
     where = f"item {item.ident!r}"
     steps = []
     for rc in item.respconditions:
-        tests = [_compile(c, decls, where) for c in rc.conditions]
+        tests = [_compile(c, decls, where, item.exact_strings) for c in rc.conditions]
         test = tests[0] if len(tests) == 1 else _all(tests)
         actions = tuple(_action(sv, item) for sv in rc.setvars)
         steps.append((test, actions, rc.feedback, rc.continue_))
@@ -196,7 +199,7 @@ def _over_values(rid: str, index: int | None, match: Callable[[str], bool]) -> T
     return test
 
 
-def _compile(cond: tuple, decls: dict[str, ResponseDecl], where: str) -> Test:
+def _compile(cond: tuple, decls: dict[str, ResponseDecl], where: str, exact_strings: bool = False) -> Test:
     op = cond[0]
     if op == "other":
         return lambda r, fired: not fired
@@ -204,16 +207,17 @@ def _compile(cond: tuple, decls: dict[str, ResponseDecl], where: str) -> Test:
         rid = cond[1]
         return lambda r, fired: not r.get(rid)
     if op == "not":
-        inner = _compile(cond[1], decls, where)
+        inner = _compile(cond[1], decls, where, exact_strings)
         return lambda r, fired: not inner(r, fired)
     if op == "and":
-        return _all([_compile(c, decls, where) for c in cond[1]])
+        return _all([_compile(c, decls, where, exact_strings) for c in cond[1]])
     if op == "or":
-        subs = tuple(_compile(c, decls, where) for c in cond[1])
+        subs = tuple(_compile(c, decls, where, exact_strings) for c in cond[1])
         return lambda r, fired: any(t(r, fired) for t in subs)
     _, rid, attrs, raw = cond
-    text = raw.strip()
     rtype = decls[rid].response_type
+    # exact strings: the condition's text is compared as written too (a QTI 2.1 mapKey " York")
+    text = raw if exact_strings and rtype == "str" and raw.strip() else raw.strip()
     here = f"{where}: <{op} respident={rid!r}>"
     index = _index(attrs, here)
     if op == "varequal":

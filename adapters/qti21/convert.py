@@ -73,7 +73,9 @@ What is lost (documented, never silently mis-scored):
   are not carried;
 - multiple responses are compared as sets (the engine's), so a response repeating a value counts it once
   also for ``match`` (QTI 2.1 compares multisets; no supported interaction can repeat a value);
-- surrounding whitespace of typed text is not significant (the native scorer strips it too);
+- typed text (``response_str``) is compared exactly as given, as QTI 2.1 maps a string: the stored test
+  is loaded with the QTI 1.2 engine's ``exact_strings`` switch (``gateway.assessments``), unless the
+  test was imported with the trimming compatibility switch, which strips it on both scorers;
 - a mapping whose lowerBound is above 0 (or upperBound below 0) also clamps the unanswered score, which
   QTI 2.1 leaves at 0;
 - Ellipse diameters are widened by one part in 10^12, so integer points ON a circle, inside in QTI 2.1,
@@ -113,10 +115,10 @@ def format_12(declaration: ResponseDeclaration, value) -> str:
     return str(value)
 
 
-def item_responses_to_qti12(item: Item, responses: RawResponses) -> dict[str, list[str]]:
+def item_responses_to_qti12(item: Item, responses: RawResponses, *, trim_strings: bool = False) -> dict[str, list[str]]:
     """One item's QTI 2.1 candidate responses as ``{response ident: [values]}`` (unanswered left out)."""
     out = {}
-    for rid, value in typed_responses(item, responses).items():
+    for rid, value in typed_responses(item, responses, trim_strings=trim_strings).items():
         if value is None:
             continue
         d = item.responses[rid]
@@ -125,7 +127,8 @@ def item_responses_to_qti12(item: Item, responses: RawResponses) -> dict[str, li
     return out
 
 
-def responses_to_qti12(test: ImportedTest, responses: MappingABC[str, RawResponses]) -> dict[str, dict[str, list[str]]]:
+def responses_to_qti12(test: ImportedTest, responses: MappingABC[str, RawResponses], *,
+                       trim_strings: bool = False) -> dict[str, dict[str, list[str]]]:
     """``{item ident: {responseIdentifier: value(s)}}`` (QTI 2.1) -> ``{item ident: {response ident: [values]}}``,
     the shape of :func:`adapters.qti12.score_attempt` and DESIGN.md §11. Raises ResponseError on bad input."""
     if not isinstance(responses, MappingABC):
@@ -134,7 +137,7 @@ def responses_to_qti12(test: ImportedTest, responses: MappingABC[str, RawRespons
     unknown = set(responses) - set(by_ident)
     if unknown:
         raise ResponseError(f"test {test.identifier} has no item {', '.join(sorted(map(str, unknown)))}")
-    return {ident: item_responses_to_qti12(by_ident[ident], r) for ident, r in responses.items()}
+    return {ident: item_responses_to_qti12(by_ident[ident], r, trim_strings=trim_strings) for ident, r in responses.items()}
 
 
 # --- the document ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Union
 
+from adapters.integers import IntegerError, parse_int
 from adapters.qti21.errors import ResponseError
 
 CARDINALITIES = ("single", "multiple", "ordered")
@@ -49,11 +50,13 @@ def parse_value(base_type: str, text: str) -> Scalar:
         return text
     if base_type == "integer":
         try:
-            return int(raw)
-        except ValueError:
+            return parse_int(raw, "integer")  # ASCII digits: int() would read "２" and "1_0"
+        except IntegerError:
             raise ResponseError(f"{text!r} is not an integer") from None
     if base_type == "float":
         try:
+            if not raw.isascii() or "_" in raw:  # float() reads "１.５" and "1_0.5" too
+                raise ValueError(raw)
             number = float(raw)
         except ValueError:
             raise ResponseError(f"{text!r} is not a float") from None

@@ -4,7 +4,8 @@ is tested against).
 Responses are ``{responseIdentifier: value}``, each value as text the way QTI 2.1 writes it: a string for
 single cardinality (``"ChoiceA"``, ``"York"``, ``"A P"`` for a pair, ``"102 113"`` for a point), a list of
 strings for multiple/ordered (``["H", "O"]``); a one-element list is accepted for single, and an absent
-identifier, ``None``, ``""`` or ``[]`` is NULL (unanswered). A value that does not fit its declaration
+identifier, ``None``, ``""`` or ``[]`` is NULL (unanswered). Strings are taken exactly as typed (the
+spec's behaviour); ``trim_strings=True`` is the per-test compatibility switch that strips them first. A value that does not fit its declaration
 raises :class:`~adapters.qti21.errors.ResponseError`.
 
 The built-in templates (the IMS rptemplates, never fetched), with the outcome SCORE:
@@ -60,8 +61,12 @@ class TestScore:
 
 # --- responses ------------------------------------------------------------------------------------
 
-def response_value(declaration: ResponseDeclaration, raw: object) -> Value:
-    """The typed value of one raw candidate response (None for NULL)."""
+def response_value(declaration: ResponseDeclaration, raw: object, *, trim_strings: bool = False) -> Value:
+    """The typed value of one raw candidate response (None for NULL).
+
+    A string is the text as typed (QTI 2.1 maps a string as given; pyslet and QTIWorks agree:
+    ``" York"`` is not ``"York"``); only ``""`` is NULL. ``trim_strings`` is the per-test
+    compatibility switch for content written for engines that strip typed text."""
     if raw is None:
         return None
     if isinstance(raw, (str, bytes)):
@@ -73,9 +78,12 @@ def response_value(declaration: ResponseDeclaration, raw: object) -> Value:
     for text in texts:
         if not isinstance(text, str):
             raise ResponseError(f"response {declaration.identifier}: values must be text")
-    # Surrounding whitespace of what a candidate typed is not part of the answer (every text box, and the
-    # QTI 1.2 engine, strips it); a blank value is no value.
-    texts = [t.strip() for t in texts if t.strip()]
+    if declaration.base_type == "string" and not trim_strings:
+        texts = [t for t in texts if t]
+    else:
+        # other base types are read leniently (surrounding whitespace is not part of a number or an
+        # identifier); a blank value is no value
+        texts = [t.strip() for t in texts if t.strip()]
     try:
         values = tuple(parse_value(declaration.base_type, t) for t in texts)
     except ResponseError as exc:
@@ -89,7 +97,7 @@ def response_value(declaration: ResponseDeclaration, raw: object) -> Value:
     return values
 
 
-def typed_responses(item: Item, raw: RawResponses) -> dict[str, Value]:
+def typed_responses(item: Item, raw: RawResponses, *, trim_strings: bool = False) -> dict[str, Value]:
     """Every declared response typed (None when unanswered); choices must be the interaction's own."""
     if not isinstance(raw, MappingABC):
         raise ResponseError(f"responses to item {item.identifier} must be a mapping {{responseIdentifier: value}}")
@@ -98,7 +106,7 @@ def typed_responses(item: Item, raw: RawResponses) -> dict[str, Value]:
         raise ResponseError(f"item {item.identifier} declares no response {', '.join(sorted(map(str, unknown)))}")
     values = {}
     for rid, declaration in item.responses.items():
-        value = response_value(declaration, raw.get(rid))
+        value = response_value(declaration, raw.get(rid), trim_strings=trim_strings)
         universe = value_universe(item, declaration)
         if value is not None and universe is not None:
             allowed = set(universe)
@@ -258,8 +266,8 @@ def score_default(item: Item) -> float:
 
 # --- items and tests ------------------------------------------------------------------------------
 
-def score_item(item: Item, responses: RawResponses) -> ItemScore:
-    values = typed_responses(item, responses)
+def score_item(item: Item, responses: RawResponses, *, trim_strings: bool = False) -> ItemScore:
+    values = typed_responses(item, responses, trim_strings=trim_strings)
     low, high = bounds(item)
     processing = item.processing
     if processing is None:
@@ -280,12 +288,12 @@ def score_item(item: Item, responses: RawResponses) -> ItemScore:
     return ItemScore(score, low, high)
 
 
-def score_test(test: ImportedTest, responses: MappingABC[str, RawResponses]) -> TestScore:
+def score_test(test: ImportedTest, responses: MappingABC[str, RawResponses], *, trim_strings: bool = False) -> TestScore:
     """Sum of item scores (the test's outcomeProcessing is not run: every test we import sums SCORE)."""
     unknown = set(responses) - {t.ident for t in test.items}
     if unknown:
         raise ResponseError(f"test {test.identifier} has no item {', '.join(sorted(map(str, unknown)))}")
-    scores = {t.ident: score_item(t.item, responses.get(t.ident, {})) for t in test.items}
+    scores = {t.ident: score_item(t.item, responses.get(t.ident, {}), trim_strings=trim_strings) for t in test.items}
     return TestScore(sum(s.score for s in scores.values()), sum(s.min for s in scores.values()),
                      sum(s.max for s in scores.values()), scores)
 

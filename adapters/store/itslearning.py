@@ -1,4 +1,10 @@
-"""Store operations of the itslearning Migration API: assets, the message queue, course lookups."""
+"""Store operations of the itslearning Migration API: assets, the message queue, course lookups.
+
+Isolation (DESIGN.md §10): itslearning scopes everything by site, so every lookup a caller can
+steer takes the account AND the site of its credential (or of the queued message): an asset,
+message, course, user or folder of another site is simply not found, with the same answer as one
+that does not exist.
+"""
 from __future__ import annotations
 
 import uuid
@@ -7,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from adapters.integers import INT32, in_range
 from adapters.store.models import ItsAsset, ItsCourse, ItsElement, ItsGrade, ItsMessage, ItsUser
 
 INQUEUE, PROCESSING, FINISHED = "InQueue", "Processing", "Finished"
@@ -38,10 +45,10 @@ def add_asset(session: Session, account_id: int, site_id: int, name: str, conten
     return asset
 
 
-def live_asset(session: Session, account_id: int, guid: str) -> ItsAsset | None:
-    """The account's asset with that GUID, unless it has expired."""
+def live_asset(session: Session, account_id: int, site_id: int, guid: str) -> ItsAsset | None:
+    """The site's asset with that GUID, unless it has expired."""
     asset = session.get(ItsAsset, guid.strip().lower())
-    if asset is None or asset.account_id != account_id or aware(asset.expires_at) <= now():
+    if asset is None or (asset.account_id, asset.site_id) != (account_id, site_id) or aware(asset.expires_at) <= now():
         return None
     return asset
 
@@ -93,28 +100,42 @@ def finish(session: Session, message: ItsMessage, details: list[dict]) -> None:
     message.lease_until = None
 
 
-def account_message(session: Session, account_id: int, message_id: int) -> ItsMessage | None:
+def site_message(session: Session, account_id: int, site_id: int, message_id: int) -> ItsMessage | None:
+    """The site's message ``message_id``; None for any id an ``Integer`` column cannot hold."""
+    if not in_range(message_id, INT32):
+        return None
     message = session.get(ItsMessage, message_id)
-    return message if message is not None and message.account_id == account_id else None
+    return message if message is not None and (message.account_id, message.site_id) == (account_id, site_id) else None
 
 
 # --- courses, users, folders, grades --------------------------------------------------------
 
 
-def course(session: Session, account_id: int, *, course_id: int | None = None, sync_key: str | None = None) -> ItsCourse | None:
-    query = select(ItsCourse).where(ItsCourse.account_id == account_id)
+def course(session: Session, account_id: int, site_id: int, *, course_id: int | None = None,
+           sync_key: str | None = None) -> ItsCourse | None:
+    if course_id is not None and not in_range(course_id, INT32):
+        return None
+    query = select(ItsCourse).where(ItsCourse.account_id == account_id, ItsCourse.site_id == site_id)
     query = query.where(ItsCourse.id == course_id) if course_id is not None else query.where(ItsCourse.sync_key == sync_key)
     return session.scalar(query)
 
 
-def user(session: Session, account_id: int, *, user_id: int | None = None, sync_key: str | None = None) -> ItsUser | None:
-    query = select(ItsUser).where(ItsUser.account_id == account_id)
+def user(session: Session, account_id: int, site_id: int, *, user_id: int | None = None,
+         sync_key: str | None = None) -> ItsUser | None:
+    if user_id is not None and not in_range(user_id, INT32):
+        return None
+    query = select(ItsUser).where(ItsUser.account_id == account_id, ItsUser.site_id == site_id)
     query = query.where(ItsUser.id == user_id) if user_id is not None else query.where(ItsUser.sync_key == sync_key)
     return session.scalar(query)
 
 
-def element(session: Session, account_id: int, *, element_id: int | None = None, sync_key: str | None = None) -> ItsElement | None:
-    query = select(ItsElement).where(ItsElement.account_id == account_id)
+def element(session: Session, account_id: int, site_id: int, *, element_id: int | None = None,
+            sync_key: str | None = None) -> ItsElement | None:
+    """An element of a course of the site (elements belong to the site through their course)."""
+    if element_id is not None and not in_range(element_id, INT32):
+        return None
+    query = (select(ItsElement).join(ItsCourse, ItsCourse.id == ItsElement.course_id)
+             .where(ItsElement.account_id == account_id, ItsCourse.site_id == site_id))
     query = query.where(ItsElement.id == element_id) if element_id is not None else query.where(ItsElement.sync_key == sync_key)
     return session.scalar(query)
 
@@ -126,7 +147,7 @@ def sync_key_taken(session: Session, account_id: int, sync_key: str) -> bool:
 
 
 def grade(session: Session, account_id: int, grade_id: int) -> ItsGrade | None:
-    found = session.get(ItsGrade, grade_id)
+    found = session.get(ItsGrade, grade_id) if in_range(grade_id, INT32) else None
     return found if found is not None and found.account_id == account_id else None
 
 

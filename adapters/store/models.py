@@ -172,6 +172,9 @@ class Result(Base):
     value_label: Mapped[str | None] = mapped_column(String(500))
     score_language: Mapped[str | None] = mapped_column(String(35))
     score_text: Mapped[str | None] = mapped_column(String(255))
+    #: The top of the scale score_text is on (100 written over LIS SOAP, 1 over LTI 1.1; None:
+    #: unknown); adapters/scores.py maps it to each protocol's scale.
+    score_maximum: Mapped[float | None] = mapped_column(Float)
     #: {"name_vocabulary": .., "value_vocabulary": .., "fields": [{"name", "type", "value"}]}
     extension: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
@@ -229,6 +232,8 @@ class ItsUser(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    #: itslearning users belong to one site, as courses do; None matches no site's lookup.
+    site_id: Mapped[int | None] = mapped_column(Integer)
     sync_key: Mapped[str | None] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(400), default="")
     #: valid | deleted

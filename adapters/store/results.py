@@ -30,6 +30,8 @@ class ResultData:
     score_text: str | None = None
     #: {"name_vocabulary": .., "value_vocabulary": .., "fields": [{"name", "type", "value"}]}
     extension: dict[str, Any] = field(default_factory=dict)
+    #: The top of the scale score_text is on (adapters/scores.py); None: unknown.
+    score_maximum: float | None = None
 
     def with_id(self, sourced_id: str) -> "ResultData":
         return replace(self, sourced_id=sourced_id)
@@ -50,6 +52,7 @@ _COLUMNS = (
     _R.c.score_language,
     _R.c.score_text,
     _R.c.extension,
+    _R.c.score_maximum,
 )
 
 
@@ -65,8 +68,32 @@ _BY_IDS = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_i
 _BY_ID = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_id == bindparam("id"))
 
 
+#: (ResultData field, what a LIS record calls it, the column that holds it)
+_LIMITED = (
+    ("sourced_id", "sourcedId", _R.c.sourced_id),
+    ("line_item_sourced_id", "result/lineItemSourcedId", LineItem.__table__.c.sourced_id),
+    ("person_sourced_id", "result/personSourcedId", Person.__table__.c.sourced_id),
+    ("ref_agent_instance_id", "sourcedGUID/refAgentInstanceID", _R.c.ref_agent_instance_id),
+    ("value_label", "result/resultValue/label", _R.c.value_label),
+    ("score_language", "result/resultScore/language", _R.c.score_language),
+    ("score_text", "result/resultScore/textString", _R.c.score_text),
+)
+
+
+def too_long(data: ResultData) -> str | None:
+    """What in ``data`` its column cannot hold, said for the client; None when everything fits.
+
+    PostgreSQL refuses an over-long value with an error that would fail the whole unit of work
+    (SQLite keeps it); a writer gets its protocol's invalid-data answer instead."""
+    for attr, name, column in _LIMITED:
+        value = getattr(data, attr)
+        if value is not None and column.type.length is not None and len(value) > column.type.length:
+            return f"{name} is {len(value)} characters long; at most {column.type.length} are stored."
+    return None
+
+
 def _row(row) -> ResultData:
-    return ResultData(*row[:8], extension=row[8] or {})
+    return ResultData(*row[:8], extension=row[8] or {}, score_maximum=row[9])
 
 
 def find_results(session: Session, account_id: int, sourced_ids: Sequence[str]) -> dict[str, ResultData]:
@@ -163,6 +190,8 @@ def _apply(session: Session, account_id: int, row: Result, data: ResultData, *, 
         value = getattr(data, attr)
         if given(value):
             setattr(row, attr, value)
+    if given(data.score_text):  # the scale belongs to the text: they change together
+        row.score_maximum = data.score_maximum if data.score_text is not None else None
     if data.extension or not partial:
         row.extension = data.extension or {}
 
@@ -204,12 +233,14 @@ def upsert_result(session: Session, account_id: int, data: ResultData) -> bool:
     return False
 
 
-def set_score(session: Session, account_id: int, sourced_id: str, score_text: str | None, language: str | None) -> bool:
+def set_score(session: Session, account_id: int, sourced_id: str, score_text: str | None, language: str | None,
+              score_maximum: float | None = None) -> bool:
     """LTI 1.1 replaceResult/deleteResult: only the score changes; False when the result does not exist."""
     row = _result_row(session, account_id, sourced_id)
     if row is None:
         return False
     row.score_text = score_text
+    row.score_maximum = score_maximum if score_text is not None else None
     row.score_language = language if score_text is not None else row.score_language
     session.flush()
     return True

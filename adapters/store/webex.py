@@ -7,12 +7,19 @@ from sqlalchemy.orm import Session
 from adapters.store.models import Attempt, Person, Test
 
 
+def visible_to(test: Test, webex_id: str) -> bool:
+    """The host rule (DESIGN.md §10): a host sees its own tests and the tests of no host, never
+    another host's. :func:`tests_of_host` applies the same rule in SQL."""
+    return not test.host_webex_id or test.host_webex_id == webex_id
+
+
 def tests_of_host(session: Session, account_id: int, webex_id: str) -> list[tuple[Test, bool]]:
-    """The account's tests owned by ``webex_id`` (or by nobody), each with whether it has attempts."""
+    """The account's tests ``webex_id`` may see (:func:`visible_to`), each with whether it has attempts."""
     has_attempts = exists().where(Attempt.test_id == Test.id)
     rows = session.execute(
         select(Test, has_attempts)
-        .where(Test.account_id == account_id, or_(Test.host_webex_id == webex_id, Test.host_webex_id.is_(None)))
+        .where(Test.account_id == account_id,
+               or_(Test.host_webex_id == webex_id, Test.host_webex_id.is_(None), Test.host_webex_id == ""))
         .order_by(Test.webex_test_id)
     )
     return [(t, bool(h)) for t, h in rows]

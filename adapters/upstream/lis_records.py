@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from adapters import lis_records
+from adapters import lis_records, scores
 from adapters.store.results import ResultData
 
 
@@ -86,6 +86,7 @@ def from_element(record: etree._Element) -> ResultData:
         score_language=_text(result, "resultScore", "language"),
         score_text=_text(result, "resultScore", "textString"),
         extension=ext,
+        score_maximum=scores.LIS_MAXIMUM,
     )
 
 
@@ -121,6 +122,7 @@ def from_zeep(record: Any) -> ResultData:
         score_language=getattr(score, "language", None) if score is not None else None,
         score_text=getattr(score, "textString", None) if score is not None else None,
         extension=ext,
+        score_maximum=scores.LIS_MAXIMUM,
     )
 
 

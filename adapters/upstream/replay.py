@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from adapters import media_types
 from adapters.upstream.compare import Difference, Rules, diff_trees
 from adapters.upstream.redact import REDACTED
 from adapters.upstream.samples import Sample
@@ -43,7 +44,7 @@ class Outcome:
 
 def media_type(headers: Mapping[str, str]) -> str:
     value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    return value.split(";", 1)[0].strip().lower()
+    return media_types.media_type(value)
 
 
 def compare_exchange(sample: Sample, status: int, headers: Mapping[str, str], body: bytes, parse_xml: ParseXml) -> list[Difference]:

@@ -22,8 +22,9 @@ import hashlib
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, Client
 from requests_oauthlib import OAuth1
 
+from adapters.media_types import is_form
+
 _HASHES = {SIGNATURE_HMAC_SHA1: hashlib.sha1, SIGNATURE_HMAC_SHA256: hashlib.sha256}
-_FORM = "application/x-www-form-urlencoded"
 
 
 def body_hash(raw: bytes, signature_method: str = SIGNATURE_HMAC_SHA1) -> str:
@@ -37,7 +38,7 @@ class _RawBodyClient(Client):
     def get_oauth_params(self, request):
         params = [(k, v) for k, v in super().get_oauth_params(request) if k != "oauth_body_hash"]
         content_type = (request.headers or {}).get("Content-Type", "")
-        if request.body is not None and _FORM not in content_type:
+        if request.body is not None and not is_form(content_type):
             params.append(("oauth_body_hash", body_hash(request.body.encode("latin-1"), self.signature_method)))
         return params
 

@@ -1,6 +1,7 @@
 """``lms-gateway worker`` and ``lms-gateway itslearning import``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -9,7 +10,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
 from adapters.store import itslearning as store_its
-from adapters.store.models import ItslearningCredential, ItsMessage
+from adapters.store.models import ItslearningCredential, ItsMessage, Test
+from gateway import assessments
 from gateway.cli.context import CliContext, pass_cli
 from gateway.cli.serve import configure_logging
 from gateway.itslearning import message_types
@@ -45,9 +47,12 @@ def itslearning() -> None:
 @click.option("--title", help="The test's title (default: the package file name).")
 @click.option("--username", default="itslearning-demo", show_default=True, help="itslearning credential to act as.")
 @click.option("--sync-key", help="SyncKey for the created element.")
+@click.option("--trim-strings", is_flag=True,
+              help="Compatibility switch: strip surrounding whitespace of typed text before comparing it "
+                   "(QTI 2.1 compares it as given: \" York\" does not score as \"York\").")
 @pass_cli
 def import_package(cli: CliContext, package: Path, course: str, user: str, title: str | None, username: str,
-                   sync_key: str | None) -> None:
+                   sync_key: str | None, trim_strings: bool) -> None:
     """Upload PACKAGE.zip and import it as a test, through the same path as UploadFile + AddMessage."""
     store = cli.ready_store()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as progress:
@@ -68,6 +73,9 @@ def import_package(cli: CliContext, package: Path, course: str, user: str, title
         with store.session() as session:
             done = session.get(ItsMessage, message_id)
             details = list(done.details)
+            element = store_its.element_of_message(session, message_id)
+            if trim_strings and element is not None and element.test_id is not None:
+                assessments.set_trim_strings(session.get(Test, element.test_id), True)
     failed = False
     for detail in details:
         failed |= detail["Type"] == "Error"
@@ -80,8 +88,10 @@ def import_package(cli: CliContext, package: Path, course: str, user: str, title
 def _message(guid: str, course: str, user: str, title: str, sync_key: str | None) -> str:
     from xml.sax.saxutils import escape
 
-    course_el = f"<CourseId>{course}</CourseId>" if course.isdigit() else f"<CourseSyncKey>{escape(course)}</CourseSyncKey>"
-    user_el = f"<UserId>{user}</UserId>" if user.isdigit() else f"<UserSyncKey>{escape(user)}</UserSyncKey>"
+    # ASCII digits only: str.isdigit() also takes "２" and "²", which no CourseId is
+    course_el = (f"<CourseId>{course}</CourseId>" if re.fullmatch("[0-9]+", course)
+                 else f"<CourseSyncKey>{escape(course)}</CourseSyncKey>")
+    user_el = f"<UserId>{user}</UserId>" if re.fullmatch("[0-9]+", user) else f"<UserSyncKey>{escape(user)}</UserSyncKey>"
     keys = f"<SyncKeys><SyncKey>{escape(sync_key)}</SyncKey></SyncKeys>" if sync_key else ""
     return (f'<Message xmlns="urn:message-schema">{keys}<CreateCourseElementTest>{course_el}{user_el}'
             f"<Title>{escape(title)}</Title></CreateCourseElementTest><Files><File>{guid}</File></Files></Message>")

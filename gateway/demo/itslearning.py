@@ -29,8 +29,10 @@ def package_bytes() -> bytes:
 def load(session: Session, account: Account, settings: Settings) -> None:
     store_its.ensure_row(session, ItsCourse, 1, account_id=account.id, site_id=ITSLEARNING_SITE_ID,
                          sync_key="demo-course", title="Demo course")
-    store_its.ensure_row(session, ItsUser, 1, account_id=account.id, sync_key="demo-admin", name="Demo Admin")
-    store_its.ensure_row(session, ItsUser, 2, account_id=account.id, sync_key="demo-teacher", name="Demo Teacher")
+    store_its.ensure_row(session, ItsUser, 1, account_id=account.id, site_id=ITSLEARNING_SITE_ID, sync_key="demo-admin",
+                         name="Demo Admin")
+    store_its.ensure_row(session, ItsUser, 2, account_id=account.id, site_id=ITSLEARNING_SITE_ID, sync_key="demo-teacher",
+                         name="Demo Teacher")
     store_its.ensure_row(session, ItsGrade, 1, account_id=account.id, name="Pass/Fail")
     asset = session.get(ItsAsset, PACKAGE_GUID)
     if asset is not None:  # a refresh: a new expiry and today's package

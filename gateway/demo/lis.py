@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from adapters import lis_records
+from adapters import lis_records, scores
 from adapters.store import results as store_results
 from adapters.store.models import Account
 from adapters.store.results import ResultData
@@ -27,6 +27,7 @@ def _seed_record(sourced_id: str, person: str, date: datetime) -> ResultData:
         value_label="TestDoc1.doc",
         score_language="en-US",
         score_text="100",
+        score_maximum=scores.LIS_MAXIMUM,  # Turnitin's 0-100: LTI 1.1 reads this record as 1
         extension=lis_records.normalise_extension(
             (name, kind, similarity.get(name)) for name, kind in lis_records.TURNITIN_FIELDS
         ),

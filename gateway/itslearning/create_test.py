@@ -21,6 +21,7 @@ Everything the element needs is written in the caller's single unit of work.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,11 +31,12 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from adapters import ns, qti21
+from adapters.integers import INT32, IntegerError, parse_int
 from adapters.qti21.convert import to_qti12
 from adapters.store import itslearning as store
 from adapters.store import tests as store_tests
 from adapters.store.models import Account, ItsElement, ItsMessage
-from gateway import xmlsafe
+from gateway import assessments, xmlsafe
 from gateway.config import Settings
 from gateway.resources import SCHEMAS
 from gateway.itslearning.errors import MessageError, MessageRejected
@@ -122,9 +124,9 @@ def _checked_fields(root: etree._Element) -> dict:
     max_time = text("MaxTime")
     if max_time is not None:
         try:
-            minutes = int(max_time.strip())
-        except ValueError:
-            raise MessageRejected(MessageError.MAX_TIME.text(), f"MaxTime {max_time!r}") from None
+            minutes = parse_int(max_time, "MaxTime")
+        except IntegerError as exc:
+            raise MessageRejected(MessageError.MAX_TIME.text(), str(exc)) from None
         if not 0 <= minutes <= MAX_TIME:  # 0 is the seed's "no limit"
             raise MessageRejected(MessageError.MAX_TIME.text(), f"MaxTime {minutes}")
         fields["MaxTime"] = minutes
@@ -140,8 +142,10 @@ def _checked_fields(root: etree._Element) -> dict:
             fields[name] = value.strip() in ("true", "1")
     for name in ("CompletionCriteria", "Assessment"):
         value = text(name)
-        if value is not None and value.strip().lstrip("-").isdigit():
-            fields[name] = int(value)
+        if value is None:
+            continue
+        with contextlib.suppress(IntegerError):  # anything else is the schema's to refuse
+            fields[name] = parse_int(value, name, INT32)
     return fields
 
 
@@ -166,19 +170,20 @@ def _utc_deadline(value: str) -> str:
 
 def _create(session: Session, message: ItsMessage, root: etree._Element, fields: dict, sync_key: str | None,
             settings: Settings) -> list[Detail]:
-    account_id = message.account_id
+    # Everything the message names is looked up in the site of the credential that queued it.
+    account_id, site = message.account_id, message.site_id
     test = root.find(M("CreateCourseElementTest"))
     details: list[Detail] = []
 
     site_id = root.findtext(M("SiteId"))
-    if site_id is not None and int(site_id) != message.site_id:
-        raise MessageRejected(MessageError.SECURITY.text(f"site {site_id}"), f"credential is for site {message.site_id}")
+    if site_id is not None and _id(site_id, "SiteId") != site:
+        raise MessageRejected(MessageError.SECURITY.text(f"site {site_id}"), f"credential is for site {site}")
     if sync_key and store.sync_key_taken(session, account_id, sync_key):
         raise MessageRejected(MessageError.DUPLICATE_SYNC_KEYS.text(sync_key))
 
-    user = _user(session, account_id, test)
-    course = _course(session, account_id, test)
-    parent = _parent(session, account_id, test, course.id)
+    user = _user(session, account_id, site, test)
+    course = _course(session, account_id, site, test)
+    parent = _parent(session, account_id, site, test, course.id)
 
     grade_id = fields.get("Assessment")
     if grade_id is not None and store.grade(session, account_id, grade_id) is None:
@@ -186,7 +191,7 @@ def _create(session: Session, message: ItsMessage, root: etree._Element, fields:
         fields["Assessment"] = None
 
     guid = (root.findtext(f"{M('Files')}/{M('File')}") or "").strip()
-    asset = store.live_asset(session, account_id, guid)
+    asset = store.live_asset(session, account_id, site, guid)
     if asset is None:
         raise MessageRejected(MessageError.UNKNOWN_FILE.text(), f"file {guid!r}")
     if store.site_asset_bytes(session, account_id, asset.site_id) > settings.itslearning_file_quota_bytes:
@@ -198,7 +203,9 @@ def _create(session: Session, message: ItsMessage, root: etree._Element, fields:
     stored = store_tests.add_test(
         session, session.get(Account, account_id), qti_xml=imported.qti12_xml, ident=imported.identifier,
         title=fields["Title"], description=fields.get("Description"),
-        meta={"itslearning": _jsonable(fields), "source": f"itslearning message {message.id}"},
+        # QTI 2.1 compares typed text as given (the trimming switch is set per test afterwards)
+        meta={"itslearning": _jsonable(fields), "source": f"itslearning message {message.id}",
+              assessments.EXACT_STRINGS: True},
     )
     created = ItsElement(
         account_id=account_id, course_id=course.id, parent_id=parent.id if parent else None, kind="test",
@@ -213,9 +220,20 @@ def _create(session: Session, message: ItsMessage, root: etree._Element, fields:
     return details
 
 
-def _user(session: Session, account_id: int, test: etree._Element):
+def _id(text: str, field: str) -> int | None:
+    """An id field the schema let through (``xs:integer`` has no bound); None when it cannot be an id."""
+    try:
+        return parse_int(text, field)
+    except IntegerError:
+        return None
+
+
+def _user(session: Session, account_id: int, site: int, test: etree._Element):
     user_id, user_key = test.findtext(M("UserId")), test.findtext(M("UserSyncKey"))
-    found = store.user(session, account_id, user_id=int(user_id)) if user_id else store.user(session, account_id, sync_key=user_key)
+    user_number = _id(user_id, "UserId") if user_id else None
+    found = (None if user_id and user_number is None
+             else store.user(session, account_id, site, user_id=user_number) if user_id
+             else store.user(session, account_id, site, sync_key=user_key))
     if found is None:
         raise MessageRejected(MessageError.USER_NOT_VALID.text())
     if found.state == "deleted":
@@ -225,10 +243,12 @@ def _user(session: Session, account_id: int, test: etree._Element):
     return found
 
 
-def _course(session: Session, account_id: int, test: etree._Element):
+def _course(session: Session, account_id: int, site: int, test: etree._Element):
     course_id, course_key = test.findtext(M("CourseId")), test.findtext(M("CourseSyncKey"))
-    found = (store.course(session, account_id, course_id=int(course_id)) if course_id
-             else store.course(session, account_id, sync_key=course_key))
+    course_number = _id(course_id, "CourseId") if course_id else None
+    found = (None if course_id and course_number is None
+             else store.course(session, account_id, site, course_id=course_number) if course_id
+             else store.course(session, account_id, site, sync_key=course_key))
     if found is None:
         raise MessageRejected(MessageError.COURSE_MISSING.text())
     if found.external:
@@ -240,12 +260,13 @@ def _course(session: Session, account_id: int, test: etree._Element):
     return found
 
 
-def _parent(session: Session, account_id: int, test: etree._Element, course_id: int) -> ItsElement | None:
+def _parent(session: Session, account_id: int, site: int, test: etree._Element, course_id: int) -> ItsElement | None:
     parent_id, parent_key = test.findtext(M("ParentId")), test.findtext(M("ParentSyncKey"))
     if parent_id is not None:
-        if int(parent_id) <= 0:
+        parent_number = _id(parent_id, "ParentId")
+        if parent_number is not None and parent_number <= 0:
             raise MessageRejected(MessageError.PARENT_ID_INVALID.text())
-        found = store.element(session, account_id, element_id=int(parent_id))
+        found = store.element(session, account_id, site, element_id=parent_number) if parent_number else None
         if found is None or found.course_id != course_id:
             raise MessageRejected(MessageError.PARENT_NOT_IN_COURSE.text())
         if found.kind != "folder":
@@ -254,7 +275,7 @@ def _parent(session: Session, account_id: int, test: etree._Element, course_id: 
             raise MessageRejected(MessageError.PARENT_FOLDER_DELETED.text())
         return found
     if parent_key is not None:
-        found = store.element(session, account_id, sync_key=parent_key)
+        found = store.element(session, account_id, site, sync_key=parent_key)
         if found is None:
             raise MessageRejected(MessageError.PARENT_SYNC_KEY_UNKNOWN.text())
         if found.state == "deleted":

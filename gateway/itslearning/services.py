@@ -32,6 +32,7 @@ from spyne.server.wsgi import WsgiApplication
 from sqlalchemy.orm import Session
 
 from adapters import ns
+from adapters.integers import IntegerError, parse_int
 from adapters.store import Store, StoreUnavailable
 from adapters.store import itslearning as store_its
 from adapters.store.models import ItslearningCredential
@@ -144,7 +145,7 @@ class DataService(ServiceBase):
         if messageId is None:
             raise ServiceError("GetMessageResult needs messageId.")
         with _authenticated(ctx) as (session, credential):
-            message = store_its.account_message(session, credential.account_id, messageId)
+            message = store_its.site_message(session, credential.account_id, credential.site_id, messageId)
             if message is None:
                 raise ServiceError(f"Message {messageId} does not exist.")
             details = [DataMessageStatusDetail(**d) for d in message.details or []]
@@ -183,6 +184,16 @@ class ItslearningSoap11(Soap11):
         if root.tag != f"{{{ns.SOAP_ENV}}}Envelope" or body is None or not len(body):
             raise ServiceError("Expected a SOAP 1.1 Envelope whose Body holds the operation.")
         ctx.in_document = (root, None)
+
+    def integer_from_bytes(self, cls, string):
+        """spyne reads integers with ``int()``: full-width digits, ``2_07`` and any size at all. The
+        one integer reader (adapters.integers) takes ASCII digits within 64 bits; ids that large
+        that no row can have are "does not exist" to the operation."""
+        text = string.decode("ascii", "replace") if isinstance(string, bytes) else string
+        try:
+            return parse_int(text)
+        except IntegerError as exc:
+            raise ServiceError(f"The request does not fit the operation's message: {exc}") from None
 
     def deserialize(self, ctx, message):
         try:

@@ -44,11 +44,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from http import HTTPStatus
 
 from lxml import etree
 
+from adapters.media_types import media_type
+from adapters import scores
 from adapters.ns import LTI_POX
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
@@ -131,14 +133,8 @@ def _text(parent: etree._Element | None, *path: str) -> str:
 
 
 def parse_score(text: str) -> Decimal | None:
-    """A decimal in [0.0, 1.0] (LTI 1.1), or None."""
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or not (0 <= value <= 1):
-        return None
-    return value
+    """A decimal in [0.0, 1.0] in plain notation (LTI 1.1), or None: :func:`adapters.scores.parse_lti_score`."""
+    return scores.parse_lti_score(text)
 
 
 def handle(store: Store, account_id: int, root: etree._Element) -> tuple[int, bytes]:
@@ -171,10 +167,11 @@ def _replace(session, account_id: int, sourced_id: str, record) -> tuple[Status,
     score = parse_score(score_text)
     if score is None:
         return failure(
-            f"Score {score_text!r} is not a decimal between 0.0 and 1.0; the result was not changed.", "invaliddata"
+            f"Score {_shown(score_text)} is not a decimal between 0.0 and 1.0 in plain notation (such as 0.92); "
+            "the result was not changed.", "invaliddata"
         ), None
     language = _text(record, "result", "resultScore", "language") or DEFAULT_LANGUAGE
-    if not store_results.set_score(session, account_id, sourced_id, score_text, language):
+    if not store_results.set_score(session, account_id, sourced_id, score_text, language, scores.LTI_MAXIMUM):
         return _not_found(sourced_id), None
     return success(f"Score for {sourced_id} is now {score_text}"), None
 
@@ -186,8 +183,13 @@ def _read(session, account_id: int, sourced_id: str, record) -> tuple[Status, et
     answer = etree.Element(_N + "readResultResponse")
     score = etree.SubElement(etree.SubElement(answer, _N + "result"), _N + "resultScore")
     etree.SubElement(score, _N + "language").text = found.score_language or DEFAULT_LANGUAGE
-    etree.SubElement(score, _N + "textString").text = found.score_text or None  # no score: <textString/>
+    # LTI 1.1 promises 0.0-1.0 whatever scale the score was written on (adapters/scores.py)
+    etree.SubElement(score, _N + "textString").text = scores.lti_fraction(found.score_text, found.score_maximum)  # none: <textString/>
     return success(f"Result read for {sourced_id}"), answer
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
 def _delete(session, account_id: int, sourced_id: str, record) -> tuple[Status, etree._Element | None]:
@@ -216,7 +218,7 @@ class PoxApp:
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
-        media = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        media = media_type(environ.get("CONTENT_TYPE"))
         if media not in XML_MEDIA_TYPES:
             found = environ.get("CONTENT_TYPE") or "none"
             return _answer(start_response, pox_error(415, f"Unsupported Content-Type {found!r}: send application/xml"))

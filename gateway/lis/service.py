@@ -17,7 +17,7 @@ from lxml import etree
 from spyne import Application, ServiceBase, rpc
 from sqlalchemy.orm import Session
 
-from adapters import lis_records
+from adapters import lis_records, scores
 from adapters.ns import LIS_OMS
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
@@ -99,6 +99,7 @@ def record_data(sourced_id: str, record) -> ResultData:
         score_language=result.resultScore.language if result.resultScore is not None else None,
         score_text=result.resultScore.textString if result.resultScore is not None else None,
         extension=extension,
+        score_maximum=scores.LIS_MAXIMUM,  # Turnitin's 0-100
     )
 
 
@@ -112,8 +113,13 @@ def _incomplete(req, need_id: bool = True) -> Status | None:
     return None
 
 
+def _too_long(data: ResultData) -> Status | None:
+    why = store_results.too_long(data)
+    return status.failure(f"{why} Nothing was written.", "invaliddata") if why else None
+
+
 def _create_result(session: Session, account_id: int, req) -> tuple[Status, list]:
-    problem = _incomplete(req)
+    problem = _incomplete(req) or _too_long(record_data(req.sourcedId.strip(), req.resultRecord))
     if problem:
         return problem, []
     if not store_results.create_result(session, account_id, record_data(req.sourcedId.strip(), req.resultRecord)):
@@ -122,7 +128,7 @@ def _create_result(session: Session, account_id: int, req) -> tuple[Status, list
 
 
 def _create_by_proxy_result(session: Session, account_id: int, req) -> tuple[Status, list]:
-    problem = _incomplete(req, need_id=False)
+    problem = _incomplete(req, need_id=False) or _too_long(record_data("", req.resultRecord))
     if problem:
         return problem, []
     sourced_id = str(uuid.uuid4())
@@ -138,6 +144,8 @@ def _replace_result(session: Session, account_id: int, req) -> tuple[Status, lis
     if problem:
         return problem, []
     data = record_data(req.sourcedId.strip(), req.resultRecord)
+    if problem := _too_long(data):
+        return problem, []
     if store_results.replace_result(session, account_id, data):
         return status.success("Object Result replaced."), []
     store_results.create_result(session, account_id, data)
@@ -149,7 +157,10 @@ def _update_result(session: Session, account_id: int, req) -> tuple[Status, list
         return status.failure("sourcedId is required.", "incompletedata"), []
     if req.resultRecord is None or req.resultRecord.result is None:
         return status.failure("resultRecord with a result is required.", "incompletedata"), []
-    if not store_results.update_result(session, account_id, record_data(req.sourcedId.strip(), req.resultRecord)):
+    data = record_data(req.sourcedId.strip(), req.resultRecord)
+    if problem := _too_long(data):
+        return problem, []
+    if not store_results.update_result(session, account_id, data):
         return status.failure("Object Result not found.", "unknownobject"), []
     return status.success("Object Result updated."), []
 

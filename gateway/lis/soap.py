@@ -19,6 +19,7 @@ from spyne.server.wsgi import WsgiApplication
 from gateway import xmlsafe
 from gateway.routing import RAW_BODY, Answer, Route, StartResponse
 from gateway.config import Settings
+from adapters import media_types
 from adapters.ns import LIS_OMS, SOAP_ENV
 from gateway.lis import envelope, models, wsdl
 from gateway.lis.service import OPERATIONS, STORE, Reply
@@ -136,7 +137,7 @@ def authentication_fault(failure: OAuthFailure) -> Answer:
 
 
 def media_type(environ: dict) -> str:
-    return environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    return media_types.media_type(environ.get("CONTENT_TYPE"))
 
 
 class LisSoapApp:

@@ -17,6 +17,7 @@ import logging
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from adapters import scores
 from adapters.store import Store
 from adapters.store import results as store_results
 from adapters.store.results import ResultData
@@ -81,6 +82,7 @@ def _pox(session: Session, account_id: int, request: etree._Element, answer: etr
         sourced_id=sourced_id,
         score_text=(text.text or "").strip() or None if text is not None else None,
         score_language=(language.text or "").strip() or None if language is not None else None,
+        score_maximum=scores.LTI_MAXIMUM,
     )
     if not store_results.update_result(session, account_id, data):
         store_results.create_result(session, account_id, data)

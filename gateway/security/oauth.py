@@ -16,7 +16,9 @@ Checks, in this order (the first that fails names itself in :class:`OAuthFailure
 3. the signature, recomputed by oauthlib over the *external* URI (trusted proxy headers only, query
    string included);
 4. ``oauth_body_hash``: oauthlib does not check it, so it is recomputed here over the raw body bytes
-   (SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256) and compared in constant time;
+   (SHA-1 for HMAC-SHA1, SHA-256 for HMAC-SHA256) and compared in constant time; only a form body
+   (its media type itself ``application/x-www-form-urlencoded``, parameters ignored:
+   :func:`adapters.media_types.is_form`) may leave it out, its parameters being signed instead;
 5. the nonce is new: stored in the store under a unique key, so a replay is caught by any process.
 
 Nothing in a failure message carries a secret or a signature value.
@@ -42,6 +44,7 @@ from oauthlib.oauth1.rfc5849 import errors as oauth_errors
 from oauthlib.oauth1.rfc5849 import signature
 from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 
+from adapters.media_types import is_form as is_form_body, media_type
 from adapters.store import Store, StoreUnavailable
 from adapters.store.accounts import find_consumer
 from adapters.store.nonces import prune_nonces, remember_nonce
@@ -53,7 +56,6 @@ log = logging.getLogger(__name__)
 #: Where the middleware leaves the verified caller for the protocol app.
 OAUTH_CALLER = "lms.oauth_caller"
 
-_FORM = "application/x-www-form-urlencoded"
 _BODY_HASHES = {SIGNATURE_HMAC_SHA1: hashlib.sha1, SIGNATURE_HMAC_SHA256: hashlib.sha256}
 _PRUNE_EVERY_SECONDS = 300
 #: How long a process trusts a consumer key's secret and account without asking the store again:
@@ -134,9 +136,10 @@ class OAuthVerifier:
     def verify(self, environ: dict) -> Caller:
         raw = environ.get(RAW_BODY, b"")
         uri = external_uri(environ, self._proxies)
-        content_type = environ.get("CONTENT_TYPE", "")
-        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", ""), "Content-Type": content_type}
-        is_form = _FORM in content_type.lower()
+        is_form = is_form_body(environ.get("CONTENT_TYPE"))
+        # oauthlib makes its own form decision with a substring test on the header: hand it the bare
+        # media type so that it cannot disagree with ours (adapters.media_types)
+        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", ""), "Content-Type": media_type(environ.get("CONTENT_TYPE"))}
         body = raw.decode("utf-8", "replace") if is_form else None
         if not headers["Authorization"].strip():
             raise OAuthFailure("parameters", "OAuth check failed: the request has no Authorization header")
@@ -146,6 +149,10 @@ class OAuthVerifier:
             self._endpoint._check_mandatory_parameters(request)
         except oauth_errors.OAuth1Error as exc:
             raise _parameter_failure(exc, self.settings.oauth_timestamp_window_seconds) from None
+        except ValueError:  # oauthlib's "Malformed authorization header" (e.g. ``OAuth \xff``)
+            raise OAuthFailure(
+                "parameters", "OAuth check failed: malformed Authorization header (expected OAuth name=\"value\", ...)"
+            ) from None
 
         with self._writers, self.store.session() as session:
             secret, account_id = self._consumer(session, request.client_key)
@@ -198,8 +205,26 @@ class OAuthVerifier:
             self._prune_lock.release()
 
 
-def _parameter_failure(exc: oauth_errors.OAuth1Error, window: int) -> OAuthFailure:
+def _description(exc: oauth_errors.OAuth1Error) -> str:
+    """oauthlib's message as text: some of its errors carry a (format, argument) tuple instead,
+    e.g. OAuth parameters split between the Authorization header and the query string."""
     description = exc.description or ""
+    if isinstance(description, tuple):
+        try:
+            return str(description[0]) % description[1:]
+        except (TypeError, ValueError, IndexError):
+            return " ".join(map(str, description))
+    return str(description)
+
+
+def _parameter_failure(exc: oauth_errors.OAuth1Error, window: int) -> OAuthFailure:
+    description = _description(exc)
+    if "only 1 signaturetype" in description:
+        return OAuthFailure(
+            "parameters",
+            f"OAuth check failed: the oauth_ parameters must all come from one place, "
+            f"but were found in {description.rpartition(' in ')[2]}",
+        )
     if "Timestamp given is invalid" in description:
         return OAuthFailure("timestamp", f"OAuth check failed: timestamp is more than {window} seconds away from the gateway clock")
     if isinstance(exc, oauth_errors.InvalidSignatureMethodError):

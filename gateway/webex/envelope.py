@@ -110,7 +110,8 @@ def operation_of(content: etree._Element) -> tuple[str, str]:
 
 def child_text(parent: etree._Element, name: str) -> str | None:
     el = _child(parent, name)
-    return None if el is None else (el.text or "").strip()
+    # XML whitespace only: str.strip() would also drop U+00A0 and friends, which are content
+    return None if el is None else (el.text or "").strip(" \t\r\n")
 
 
 def children(parent: etree._Element, name: str) -> list[etree._Element]:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from adapters import ns, qti12
+from adapters import ns, qti12, scores
+from adapters.integers import INT64, IntegerError, parse_int
 from adapters.store import attempts as store_attempts
 from adapters.store import tests as store_tests
 from adapters.store import webex as queries
@@ -56,7 +57,7 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     # An attempt never changes once stored; its report does only if the test or the person does.
     # The test's document is keyed by digest: a key holding the text would keep a copy per entry.
     document = hashlib.blake2b(test.qti_xml.encode("utf-8"), digest_size=16).digest()
-    key = (test.id, test.webex_test_id, document, bool((test.meta or {}).get(assessments.CONTINUE_YES)),
+    key = (test.id, test.webex_test_id, document, assessments.switches(test),
            attempt.id, person.name, person.email)
     return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(test, attempt, person, email)))
 
@@ -113,12 +114,12 @@ def get_test_information(call: "Call", request: WebexRequest) -> Reply:
         _add(row, "name", person.name or "")
         _add(row, "email", person.email or "")
         _add(row, "submitDate", _webex_date(attempt.created_at))
-        _add(row, "score", _integer(attempt.score))
+        _add(row, "score", scores.webex_points(attempt.score, attempt.score_min, attempt.score_max))
         _add(row, "grade", "")
         _add(row, "registerID", attempt.id)
         content.append(row)
     # the test's maximum, whether or not anyone has submitted (an unanswered attempt scores it)
-    _add(content, "maxScore", _integer(qti12.score_attempt(assessment, {}).max))
+    _add(content, "maxScore", scores.webex_points(qti12.score_attempt(assessment, {}).max))
     return Reply("train:getTestInformationResponse", list(content))
 
 
@@ -127,6 +128,9 @@ def lst_scheduled_tests(call: "Call", request: WebexRequest) -> Reply:
     if status and status not in TEST_STATUSES:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: status must be one of {', '.join(TEST_STATUSES)}")
     author = child_text(request.content, "author") or call.host.webex_id
+    if author != call.host.webex_id:
+        # another host's list is theirs alone, as GetTestInformation on one of their tests is
+        raise WebexFailure(errors.ACCESS_DENIED)
     session_key = child_text(request.content, "sessionKey")
     rows = []
     for test, submitted in queries.tests_of_host(call.session, call.host.account_id, author):
@@ -167,13 +171,15 @@ def _host_test(call: "Call", request: WebexRequest) -> Test:
 def _test_id(request: WebexRequest) -> int:
     raw = _required(request, "testID")
     try:
-        return int(raw)
-    except ValueError:
-        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: testID {raw!r} is not an integer") from None
+        return parse_int(raw, "testID", INT64)  # tests.webex_test_id is a BigInteger
+    except IntegerError as exc:
+        raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {exc}") from None
 
 
 def _check_host(call: "Call", test: Test) -> None:
-    if test.host_webex_id and test.host_webex_id != call.host.webex_id:
+    """The one host rule, for every operation: a host sees its own tests and those of no host
+    (WebEx answers another host's test with Access denied)."""
+    if not queries.visible_to(test, call.host.webex_id):
         raise WebexFailure(errors.ACCESS_DENIED)
 
 
@@ -214,10 +220,6 @@ def _add(parent: etree._Element, tag: str, value) -> None:
     if value is None:
         return
     etree.SubElement(parent, T(tag)).text = str(value)
-
-
-def _integer(value: float | None) -> int:
-    return int(round(value or 0))
 
 
 def _webex_date(moment: datetime | None) -> str:

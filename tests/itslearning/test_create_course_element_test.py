@@ -48,7 +48,8 @@ def world(demo_store):
             store_its.ensure_row(s, models.ItsCourse, cid, account_id=1, site_id=1, title=f"c{cid}", state=state, external=external)
         store_its.ensure_row(s, models.ItsCourse, 13, account_id=1, site_id=1, title="other", sync_key="other-course")
         for uid, state, external in ((20, "deleted", False), (21, "valid", True)):
-            store_its.ensure_row(s, models.ItsUser, uid, account_id=1, name=f"u{uid}", state=state, external=external)
+            store_its.ensure_row(s, models.ItsUser, uid, account_id=1, site_id=1, name=f"u{uid}", state=state,
+                                 external=external)
         store_its.ensure_row(s, models.ItsElement, 30, account_id=1, course_id=1, kind="folder", title="f", sync_key="folder")
         store_its.ensure_row(s, models.ItsElement, 31, account_id=1, course_id=1, kind="folder", title="gone",
                              state="deleted", sync_key="gone-folder")

@@ -86,13 +86,15 @@ def test_pox_score_is_the_record_a_soap_client_reads(lti_client, signed):
     assert answer.body.resultRecord.result.resultScore.language == "en"
 
 
-@pytest.mark.parametrize("score", ["1.5", "-0.1", "abc", "NaN", "Infinity", ""])
+@pytest.mark.parametrize("score", ["1.5", "-0.1", "abc", "NaN", "Infinity", "", "0E-999999999", "1e0", "１", "0_5", ".5e1"])
 def test_out_of_range_or_non_numeric_score_fails_and_changes_nothing(lti_client, score):
     response = lti_client("49313814").post_replace_result(score)
     assert response.is_failure() and response.has_error()
-    assert str(response.description) == f"Score {score!r} is not a decimal between 0.0 and 1.0; the result was not changed."
+    assert str(response.description) == (
+        f"Score {score!r} is not a decimal between 0.0 and 1.0 in plain notation (such as 0.92); the result was not changed.")
     assert lti_client.sent[-1].status_code == 200
-    assert lti_client("49313814").post_read_result().score == "100"  # the seed's score, untouched
+    # the seed's score (100 on Turnitin's 0-100 scale), untouched, read as LTI 1.1's fraction
+    assert lti_client("49313814").post_read_result().score == "1"
 
 
 @pytest.mark.parametrize("score", ["0", "1", "1.0", "0.0", "0.75"])
