@@ -36,14 +36,14 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._head_timer is None and self.cycle is not None and self.cycle.response_complete:
             self._arm_head_timer()  # the next request on a kept-alive connection
+        super().data_received(data)
+        # counted after parsing: a chunk that completes the head may carry body bytes too
         if self._head_timer is not None:
             self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
+            if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
                 self._cancel_head_timer()
                 self.transport.write(_TOO_LARGE)
                 self.transport.close()
-                return
-        super().data_received(data)
 
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
