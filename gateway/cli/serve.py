@@ -80,7 +80,10 @@ def server_options(host: str, port: int, workers: int, threads: int, log_level: 
 
 
 def configure_logging(level: str, kind: str = "json") -> None:
-    logs.configure(level, kind)
+    try:
+        logs.configure(level, kind)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.command()

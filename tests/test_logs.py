@@ -1,0 +1,59 @@
+"""The log format (gateway/logs.py): one JSON object a line, the request id on request-scoped lines."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from gateway import logs
+from gateway.app import create_app
+from gateway.config import Settings
+from gateway.routing import Route
+
+
+@pytest.fixture
+def captured():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(logs.RequestIdFilter())
+    handler.setFormatter(logs.formatter("json"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level, root.level = root.level, logging.INFO
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.level = old_level
+
+
+def lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_a_traceback_inside_a_request_is_one_line_with_the_request_id(captured, tmp_path):
+    def boom(environ, start_response):
+        raise RuntimeError("kaboom")
+
+    settings = Settings.load(environ={}, database_url=f"sqlite:///{tmp_path / 's.db'}")
+    app = create_app(settings)
+    app.routes["/boom"] = Route("boom", boom)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/boom", "HTTP_X_REQUEST_ID": "rid-boom", "wsgi.input": io.BytesIO()}
+    app(environ, lambda status, headers, exc_info=None: None)
+    records = lines(captured)
+    errors = [r for r in records if r["level"] == "ERROR"]
+    assert len(errors) == 1
+    assert errors[0]["request_id"] == "rid-boom"
+    assert "RuntimeError: kaboom" in errors[0]["exc_info"] and "Traceback" in errors[0]["exc_info"]
+    access = [r for r in records if r["logger"] == "lms_gateway.access"]
+    assert access[0]["request_id"] == "rid-boom" and access[0]["status"] == 500
+    # outside the request the id is gone again
+    logging.getLogger("lms_gateway").info("after")
+    assert lines(captured)[-1]["request_id"] is None
+
+
+def test_an_unknown_format_is_refused_by_name():
+    with pytest.raises(ValueError, match="LMS_GATEWAY_LOG_FORMAT"):
+        logs.configure("INFO", "xml")
