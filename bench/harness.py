@@ -1,6 +1,6 @@
 """Shared benchmark machinery: start a real server on loopback, drive it, report figures.
 
-Every benchmark measures the floor (the same gunicorn set-up answering a static 1 KB XML
+Every benchmark measures the floor (the same server set-up as `serve` answering a static 1 KB XML
 document, :mod:`bench.floor_server`) in the same run and reports its own figures as ratios to it,
 so that numbers from different machines can be compared.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
+import threading
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
@@ -60,8 +61,19 @@ def configure(level: str, kind: str = "json") -> logging.Handler:
     root.setLevel(level.upper())
     logging.captureWarnings(True)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # an exception nobody caught would otherwise print a multi-line traceback on stderr
+    sys.excepthook = _log_uncaught
+    threading.excepthook = lambda args: _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
     _handler = handler
     return handler
+
+
+def _log_uncaught(exc_type, exc_value, exc_traceback) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc_value, exc_traceback)
+        return
+    logging.getLogger("lms_gateway").critical("uncaught %s", exc_type.__name__,
+                                              exc_info=(exc_type, exc_value, exc_traceback))
 
 
 def handler() -> logging.Handler | None:

@@ -57,3 +57,32 @@ def test_a_traceback_inside_a_request_is_one_line_with_the_request_id(captured, 
 def test_an_unknown_format_is_refused_by_name():
     with pytest.raises(ValueError, match="LMS_GATEWAY_LOG_FORMAT"):
         logs.configure("INFO", "xml")
+
+
+def test_an_uncaught_thread_exception_is_one_json_line(captured, monkeypatch):
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    logs.configure("INFO", "json")
+    try:
+        root.addHandler(captured_handler := logging.StreamHandler(captured))
+        captured_handler.setFormatter(logs.formatter("json"))
+        captured_handler.addFilter(logs.RequestIdFilter())
+
+        def fail():
+            raise LookupError("lost")
+
+        thread = threading.Thread(target=fail)
+        thread.start()
+        thread.join()
+    finally:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+        for h in before:
+            root.addHandler(h)
+    record = [r for r in lines(captured) if r["level"] == "CRITICAL"][-1]
+    assert "LookupError: lost" in record["exc_info"]
