@@ -77,7 +77,8 @@ def started(
             while True:
                 if proc.poll() is not None:
                     raise failed(f"exited with {proc.returncode}")
-                with contextlib.suppress(requests.ConnectionError):
+                # a worker still booting leaves the connection waiting in the backlog: a timeout, not an answer
+                with contextlib.suppress(requests.ConnectionError, requests.Timeout):
                     if requests.get(base + "/healthz", timeout=1).status_code == 200:
                         break
                 if time.monotonic() > deadline:
