@@ -21,12 +21,13 @@ def captured():
     handler.setFormatter(logs.formatter("json"))
     root = logging.getLogger()
     root.addHandler(handler)
-    old_level, root.level = root.level, logging.INFO
+    old_level = root.level
+    root.setLevel(logging.INFO)  # setLevel, not .level: loggers cache what their level allows
     try:
         yield stream
     finally:
         root.removeHandler(handler)
-        root.level = old_level
+        root.setLevel(old_level)
 
 
 def lines(stream: io.StringIO) -> list[dict]:
