@@ -1,4 +1,4 @@
-"""The floor: the gateway's own server set-up (gunicorn, same worker class and threads) answering a
+"""The floor: the gateway's own server set-up (gunicorn arbiter, same worker class and threads) answering a
 static 1 KB XML document. Everything else is measured as a ratio to this."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def app(environ, start_response):
 
 
 class FloorServer(GatewayServer):
-    def load(self):
+    def wsgi_app(self):
         return app
 
 

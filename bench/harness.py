@@ -1,6 +1,6 @@
 """Shared benchmark machinery: start a real server on loopback, drive it, report figures.
 
-Every benchmark measures the floor (the same gunicorn set-up answering a static 1 KB XML
+Every benchmark measures the floor (the same server set-up as `serve` answering a static 1 KB XML
 document, :mod:`bench.floor_server`) in the same run and reports its own figures as ratios to it,
 so that numbers from different machines can be compared.
 
@@ -77,7 +77,8 @@ def started(
             while True:
                 if proc.poll() is not None:
                     raise failed(f"exited with {proc.returncode}")
-                with contextlib.suppress(requests.ConnectionError):
+                # a worker still booting leaves the connection waiting in the backlog: a timeout, not an answer
+                with contextlib.suppress(requests.ConnectionError, requests.Timeout):
                     if requests.get(base + "/healthz", timeout=1).status_code == 200:
                         break
                 if time.monotonic() > deadline:

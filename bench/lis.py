@@ -1,4 +1,4 @@
-"""LIS OMS readResult and readResults(500) through the full path — HTTP (gunicorn), OAuth 1.0 with
+"""LIS OMS readResult and readResults(500) through the full path — HTTP (`serve`'s server), OAuth 1.0 with
 body hash and a stored nonce per request, spyne dispatch, one store query, lxml answer — against
 the floor measured in the same run.
 
@@ -166,7 +166,7 @@ def main() -> None:
                                      [signed(base, read_results(rng.sample(all_ids, 500)), secret) for _ in range(many_n)], c)
                     for c in (1, 8)}
 
-    print(f"server: gunicorn, {args.workers} worker(s) x 4 threads; store {url.split(':', 1)[0]} with {args.results} results")
+    print(f"server: gunicorn arbiter + uvicorn event-loop workers, {args.workers} worker(s) x 4 threads; store {url.split(':', 1)[0]} with {args.results} results")
     for c in (1, 8):
         print(floor[c].line())
         print(figures[c].line(floor[c]))

@@ -29,6 +29,13 @@ class Settings:
     #: WebEx session tickets from AuthenticateUser live this long.
     session_ticket_ttl_seconds: int = 2 * 60 * 60
     log_level: str = "INFO"
+    #: stderr lines: ``json`` (one object a line) or ``text`` (readable in a terminal).
+    log_format: str = "json"
+    #: `serve`: a request's line and headers, and then its body, must each arrive within this many
+    #: seconds (else the connection is closed; a late body gets 408); the wait for the next request
+    #: on a kept-alive connection.
+    read_timeout_seconds: float = 30.0
+    keepalive_timeout_seconds: int = 5
     #: itslearning uploads: the largest file, how long it is kept, and each site's quota.
     itslearning_max_file_bytes: int = 50 * 1024 * 1024
     itslearning_asset_keep_days: int = 14

@@ -6,7 +6,9 @@ Around every protocol app it
   shape), and hands the protocol the raw bytes as ``environ["lms.raw_body"]`` (OAuth body hashes
   are computed over exactly those bytes);
 - sets ``X-Request-Id`` on every answer (the caller's, when it sent a sane one);
-- writes one JSON access-log line per request and feeds the Prometheus metrics;
+- writes one access-log line per request (its fields as the record's extras: :mod:`gateway.logs`
+  renders them), and feeds the Prometheus metrics; every line logged while the request is served
+  carries its request id (``gateway.logs.REQUEST_ID``);
 - turns an unavailable store into the protocol's "busy" answer (``Route.busy``), and an unexpected
   exception into the protocol's error shape; the traceback goes to the log only.
 """
@@ -22,9 +24,9 @@ from collections.abc import Iterable
 from http import HTTPStatus
 
 from adapters.store import Store, StoreUnavailable
-from gateway import metrics
+from gateway import logs, metrics
 from gateway.config import Settings
-from gateway.routing import RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, Route, StartResponse, plain_error
+from gateway.routing import ACCOUNT, OPERATION, RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, Route, StartResponse, plain_error
 
 log = logging.getLogger("lms_gateway")
 access_log = logging.getLogger("lms_gateway.access")
@@ -43,6 +45,13 @@ class Gateway:
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         environ[REQUEST_ID] = request_id
+        token = logs.REQUEST_ID.set(request_id)
+        try:
+            return self._serve(environ, start_response, request_id, started)
+        finally:
+            logs.REQUEST_ID.reset(token)
+
+    def _serve(self, environ: dict, start_response: StartResponse, request_id: str, started: float) -> list[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         route = self.routes.get(path.rstrip("/") or "/")
 
@@ -61,25 +70,34 @@ class Gateway:
         start_response(_status_line(status), headers)
         elapsed = time.perf_counter() - started
         metrics.observe(route_name, status, elapsed)
+        method = environ.get("REQUEST_METHOD")
         access_log.info(
-            json.dumps(
-                {
-                    "request_id": request_id,
-                    "method": environ.get("REQUEST_METHOD"),
-                    "path": path,
-                    "route": route_name,
-                    "status": status,
-                    "bytes": len(body),
-                    "ms": round(elapsed * 1000, 3),
-                    "remote": environ.get("REMOTE_ADDR"),
-                },
-                separators=(",", ":"),
-            )
+            "%s %s %s %.1f ms", method, path, status, elapsed * 1000,
+            extra={
+                "request_id": request_id,
+                "method": method,
+                "path": path,
+                "protocol": route_name,
+                "operation": environ.get(OPERATION),
+                "account": environ.get(ACCOUNT),
+                "status": status,
+                "bytes": len(body),
+                "ms": round(elapsed * 1000, 3),
+                "remote": environ.get("REMOTE_ADDR"),
+            },
         )
         return [body]
 
+    def body_cap(self, path: str) -> int:
+        """The largest body the route at ``path`` accepts (the server buffers no more than this)."""
+        route = self.routes.get(path.rstrip("/") or "/")
+        return self._cap(route) if route is not None else self.settings.max_body_bytes
+
+    def _cap(self, route: Route) -> int:
+        return route.max_body if route.max_body is not None else self.settings.max_body_bytes
+
     def _dispatch(self, route: Route, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
-        cap = route.max_body if route.max_body is not None else self.settings.max_body_bytes
+        cap = self._cap(route)
         try:
             raw = _read_body(environ, cap)
         except _BodyTooLarge as exc:

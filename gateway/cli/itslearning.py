@@ -23,7 +23,7 @@ from gateway.itslearning.worker import Worker
 @pass_cli
 def worker(cli: CliContext, once: bool) -> None:
     """Process queued itslearning messages (run beside `serve` with LMS_GATEWAY_WORKER_IN_PROCESS=false)."""
-    configure_logging(cli.settings.log_level)
+    configure_logging(cli.settings.log_level, cli.settings.log_format)
     runner = Worker(cli.ready_store(), cli.settings)
     if once:
         click.echo(f"processed {runner.drain()} message(s)")

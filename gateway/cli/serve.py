@@ -1,17 +1,24 @@
-"""``lms-gateway serve``: the gateway on gunicorn, a pre-fork multi-process WSGI server."""
+"""``lms-gateway serve``: the gateway on gunicorn's pre-fork arbiter with event-loop workers.
+
+Each worker reads requests in an asyncio loop under read timeouts and runs the WSGI gateway on a
+pool of ``--threads`` threads only once a request has fully arrived (:mod:`gateway.serving`).
+"""
 from __future__ import annotations
 
 import logging
 import shutil
-import sys
 import tempfile
 
 import click
 from gunicorn.app.base import BaseApplication
 
-from gateway import demo, metrics
+from gateway import demo, logs, metrics
 from gateway.cli.context import CliContext, pass_cli
 from gateway.config import Settings
+from gateway.serving.bridge import BufferedWSGI
+from gateway.serving.worker import GunicornLogger, worker_class
+
+log = logging.getLogger("lms_gateway.server")
 
 
 class GatewayServer(BaseApplication):
@@ -24,12 +31,13 @@ class GatewayServer(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key != "threads":  # the bridge's pool (see load); gunicorn's worker has no threads
+                self.cfg.set(key, value)
         if "control_socket_disable" in self.cfg.settings:
             # Several gateways on one host would fight over gunicorn's default control socket.
             self.cfg.set("control_socket_disable", True)
 
-    def load(self):
+    def wsgi_app(self):
         from gateway.app import create_app
         from gateway.itslearning.worker import Worker
 
@@ -40,28 +48,42 @@ class GatewayServer(BaseApplication):
             Worker(app.store, self.settings).start_thread()
         return app
 
+    def load(self):
+        app = self.wsgi_app()
+        default_cap = self.settings.max_body_bytes
+        body_cap = getattr(app, "body_cap", lambda path: default_cap)
+        return BufferedWSGI(app, self.options["threads"], self.settings.read_timeout_seconds, body_cap)
 
-def server_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict:
-    """The gunicorn set-up; the benchmark floor server uses exactly this too."""
+
+def server_options(host: str, port: int, workers: int, threads: int, log_level: str,
+                   settings: Settings | None = None) -> dict:
+    """The server set-up; the benchmark floor server uses exactly this too."""
+    settings = settings or Settings.load()
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
-        "accesslog": None,  # the app writes its own JSON access line
+        "worker_class": worker_class(settings.read_timeout_seconds),
+        "logger_class": GunicornLogger,
+        "accesslog": None,  # the app writes its own access line
         "errorlog": "-",
         "loglevel": log_level.lower(),
         "timeout": 60,
         "graceful_timeout": 10,
-        "keepalive": 5,
+        "keepalive": settings.keepalive_timeout_seconds,
+        # X-Forwarded-* are believed only as Settings.trusted_proxies says (DESIGN.md §7), never by
+        # the server: gunicorn trusts 127.0.0.1 by default.
+        "forwarded_allow_ips": "",
         "proc_name": "lms-gateway",
         "child_exit": _forget_worker_metrics,
     }
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def configure_logging(level: str, kind: str = "json") -> None:
+    try:
+        logs.configure(level, kind)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.command()
@@ -73,7 +95,7 @@ def configure_logging(level: str) -> None:
 @pass_cli
 def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, with_demo: bool) -> None:
     """Serve every endpoint on HOST:PORT (the schema is created on an empty store)."""
-    configure_logging(cli.settings.log_level)
+    configure_logging(cli.settings.log_level, cli.settings.log_format)
     store = cli.ready_store()
     if with_demo:
         demo.load(store, cli.settings)
@@ -81,8 +103,8 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, wit
 
     metrics_dir = tempfile.mkdtemp(prefix="lms-gateway-metrics-")
     metrics.enable_multiprocess(metrics_dir)
-    options = server_options(host, port, workers, threads, cli.settings.log_level)
-    click.echo(f"lms-gateway on http://{host}:{port} ({workers} worker(s), store {cli.store.dialect})", err=True)
+    options = server_options(host, port, workers, threads, cli.settings.log_level, cli.settings)
+    log.info("lms-gateway on http://%s:%s (%s worker(s), store %s)", host, port, workers, cli.store.dialect)
     try:
         GatewayServer(cli.settings, options).run()
     finally:

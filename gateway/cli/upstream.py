@@ -223,7 +223,7 @@ class ProxyServer(GatewayServer):
         self.config = config
         super().__init__(settings, options)
 
-    def load(self):
+    def wsgi_app(self):
         from adapters.store import Store
         from gateway.proxy import create_proxy_app
 
@@ -270,7 +270,7 @@ def proxy(cli: CliContext, upstream, record_dir, upstream_key, upstream_secret, 
     """Forward every endpoint to UPSTREAM, re-signed; record exchanges; store the LIS results seen."""
     from gateway.proxy import ProxyConfig
 
-    configure_logging(cli.settings.log_level)
+    configure_logging(cli.settings.log_level, cli.settings.log_format)
     credentials = upstream_credentials(upstream_key, upstream_secret, upstream_signature_method, upstream_webex_id,
                                        upstream_webex_password, upstream_webex_site_id, upstream_webex_partner_id,
                                        upstream_its_username, upstream_its_password)
@@ -278,7 +278,7 @@ def proxy(cli: CliContext, upstream, record_dir, upstream_key, upstream_secret, 
     cli.ready_store().dispose()
     metrics_dir = tempfile.mkdtemp(prefix="lms-gateway-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    options = server_options(host, port, workers, threads, cli.settings.log_level)
+    options = server_options(host, port, workers, threads, cli.settings.log_level, cli.settings)
     options["proc_name"] = "lms-gateway-proxy"
     click.echo(f"lms-gateway proxy on http://{host}:{port} -> {upstream}"
                f"{f', recording to {record_dir}' if record_dir else ''}", err=True)

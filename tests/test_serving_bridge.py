@@ -1,0 +1,71 @@
+"""The ASGI bridge of ``serve`` (gateway/serving/bridge.py), fed ASGI messages as uvicorn feeds it."""
+from __future__ import annotations
+
+import asyncio
+
+from gateway.serving.bridge import BufferedWSGI
+
+SCOPE = {"type": "http", "method": "POST", "path": "/x", "query_string": b"", "http_version": "1.1",
+         "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "headers": []}
+
+
+def run(app: BufferedWSGI, messages: list[dict], headers=()) -> list[dict]:
+    """Feed ``messages`` then block like a client that sends nothing more; return what was sent."""
+    sent: list[dict] = []
+
+    async def main():
+        queue = list(messages)
+
+        async def receive():
+            if queue:
+                return queue.pop(0)
+            await asyncio.sleep(3600)
+
+        async def send(message):
+            sent.append(message)
+
+        await app({**SCOPE, "headers": list(headers)}, receive, send)
+
+    asyncio.run(main())
+    return sent
+
+
+def echo_app(seen: list[dict]):
+    def app(environ, start_response):
+        seen.append(environ)
+        body = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
+    return app
+
+
+def test_the_app_gets_the_whole_body_in_one_piece():
+    seen: list[dict] = []
+    bridge = BufferedWSGI(echo_app(seen), 2, read_timeout=5, body_cap=lambda p: 1000, spool_bytes=4)
+    sent = run(bridge, [{"type": "http.request", "body": b"abc", "more_body": True},
+                        {"type": "http.request", "body": b"defgh", "more_body": False}])
+    assert sent[0]["status"] == 200 and (b"content-length", b"8") in sent[0]["headers"]
+    assert sent[1]["body"] == b"abcdefgh"
+
+
+def test_a_body_that_stops_arriving_gets_408_and_close_without_reaching_the_app():
+    seen: list[dict] = []
+    bridge = BufferedWSGI(echo_app(seen), 2, read_timeout=0.3, body_cap=lambda p: 1000)
+    sent = run(bridge, [{"type": "http.request", "body": b"a", "more_body": True}])
+    assert sent[0]["status"] == 408 and (b"connection", b"close") in sent[0]["headers"]
+    assert seen == []
+
+
+def test_a_body_declared_past_the_cap_is_not_read_and_the_connection_closes():
+    seen: list[dict] = []
+    bridge = BufferedWSGI(echo_app(seen), 2, read_timeout=0.3, body_cap=lambda p: 10)
+    sent = run(bridge, [], headers=[(b"content-length", b"5000")])  # receive would block: never called
+    assert seen[0]["CONTENT_LENGTH"] == "5000"
+    assert sent[0]["status"] == 200 and (b"connection", b"close") in sent[0]["headers"]
+
+
+def test_a_client_that_leaves_never_reaches_the_app():
+    seen: list[dict] = []
+    bridge = BufferedWSGI(echo_app(seen), 2, read_timeout=5, body_cap=lambda p: 1000)
+    assert run(bridge, [{"type": "http.disconnect"}]) == []
+    assert seen == []
