@@ -43,6 +43,7 @@ from gateway.itslearning import message_types
 from gateway import soap
 from gateway.itslearning import wsdl as itslearning_wsdl
 from gateway.security import wsse
+from gateway.security.logins import LoginGuard
 from gateway.security.oauth import external_uri, parse_networks
 
 log = logging.getLogger("lms_gateway.itslearning")
@@ -96,15 +97,24 @@ def _authenticated(ctx) -> Iterator[tuple[Session, ItslearningCredential]]:
     store: Store = ctx.app.store
     try:
         with store.session() as session:
-            try:
-                credential = wsse.verify(session, ctx.in_header_doc)
-            except wsse.AuthenticationFailed as exc:
-                log.info("itslearning authentication failed: %s", exc.why)
-                raise ServiceError(wsse.FAULT_STRING, f"Client.{wsse.FAULT_CODE}") from None
+            credential = authenticate(ctx.app, session, ctx.in_header_doc, ctx.transport.req_env)
             yield session, credential
     except StoreUnavailable as exc:
         log.warning("itslearning: store unavailable: %s", exc)
         raise ServiceError("The service is busy; try again shortly.", "Server.Busy") from exc
+
+
+def authenticate(app, session: Session, header_elements, environ: dict) -> ItslearningCredential:
+    """The UsernameToken's credential, or the SOAP Fault WCF answers (FailedAuthentication)."""
+    try:
+        return wsse.verify(session, header_elements, guard=app.guard, environ=environ)
+    except wsse.TooManyFailures as exc:
+        log.info("itslearning authentication refused: %s", exc.why)
+        raise ServiceError(f"{wsse.FAULT_STRING} Too many failed logins; try again in {exc.retry_after} s.",
+                           f"Client.{wsse.FAULT_CODE}") from None
+    except wsse.AuthenticationFailed as exc:
+        log.info("itslearning authentication failed: %s", exc.why)
+        raise ServiceError(wsse.FAULT_STRING, f"Client.{wsse.FAULT_CODE}") from None
 
 
 class FileService(ServiceBase):
@@ -225,6 +235,7 @@ class _ServiceApp:
     def __init__(self, name: str, settings: Settings, store: Store, max_body: int):
         spyne_app = application(name, max_body)
         spyne_app.store, spyne_app.settings = store, settings
+        spyne_app.guard = LoginGuard(store, settings)
         # spyne refuses bodies over 2 MB by default (Client.RequestTooLong), which stopped every upload
         # of a package over 1.5 MB; the gateway has already held the body to the route's own cap.
         self.spyne = WsgiApplication(spyne_app, max_content_length=max_body)
