@@ -16,7 +16,7 @@ from gateway.itslearning.services import DATA_PATH
 from gateway.security import passwords
 from tests.conftest import BASE_URL
 from tests.itslearning.conftest import client as its_client
-from tests.webex.conftest import URL, demo_store, message, result_of, training  # noqa: F401 (fixture)
+from tests.webex.conftest import URL, message, result_of, training
 
 LIST = training("LstScheduledTests")
 RIGHT = "<webExID>hostid</webExID><password>hostpassword</password><siteID>0000</siteID>"

@@ -10,7 +10,7 @@ import zeep.exceptions
 from gateway.itslearning.services import DATA_PATH
 from gateway.security import passwords
 from tests.itslearning.conftest import client
-from tests.webex.conftest import demo_store, message, result_of, training, webex  # noqa: F401 (fixtures)
+from tests.webex.conftest import message, result_of, training
 
 LIST = training("LstScheduledTests")
 
