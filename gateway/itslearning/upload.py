@@ -20,6 +20,7 @@ Failures are SOAP 1.1 Faults (HTTP 500), quota ones with itslearning's own sente
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 from typing import IO
 
@@ -85,8 +86,13 @@ class UploadFileApp:
                 raise ServiceError(f"The file is larger than the limit; the limit is "
                                    f"{settings.itslearning_max_file_bytes} bytes.") from None
             raise self._quota_fault(caller["used"]) from None
-        with upload.file:
-            return self._store(upload, caller["credential"])
+        try:
+            with upload.file:
+                return self._store(upload, caller["credential"])
+        finally:
+            if upload.size > upload_reader.SPOOL_BYTES:
+                self.store.release_idle()
+                _give_back()
 
     def _store(self, upload: upload_reader.Upload, credential) -> str:
         settings = self.settings
@@ -124,6 +130,20 @@ def _success(guid: str) -> bytes:
                                 f"{{{ns.TEMPURI}}}UploadFileResponse", nsmap={None: ns.TEMPURI})
     etree.SubElement(response, f"{{{ns.TEMPURI}}}UploadFileResult").text = guid
     return soap.to_bytes(envelope)
+
+
+def _give_back() -> None:
+    """Return freed heap to the system after a large file: glibc keeps it in its arenas otherwise,
+    and a worker would stay at its largest upload's size for good."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+    _LIBC.malloc_trim  # noqa: B018 (glibc only)
+except (OSError, AttributeError):
+    _LIBC = None
 
 
 def _drain(stream: IO[bytes]) -> None:

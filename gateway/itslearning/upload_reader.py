@@ -176,8 +176,9 @@ class _Target:
             self.field = None
 
     def close(self) -> None:
-        if not self.in_body:
-            raise UploadInputError("Expected a SOAP 1.1 Envelope whose Body holds the operation.")
+        # lxml calls this also when a callback above has raised, and would then raise from here
+        # instead of the callback's exception: the checks of a finished document are in read().
+        return None
 
 
 def read(stream: IO[bytes], on_header: Callable[[list[etree._Element]], int]) -> Upload:
@@ -197,6 +198,8 @@ def read(stream: IO[bytes], on_header: Callable[[list[etree._Element]], int]) ->
                 raise UploadInputError(f"The SOAP header is larger than {MAX_HEADER_BYTES} bytes.")
             parser.feed(chunk)
         parser.close()
+        if not target.in_body:
+            raise UploadInputError("Expected a SOAP 1.1 Envelope whose Body holds the operation.")
     except etree.XMLSyntaxError as exc:
         upload.file.close()
         raise UploadInputError(f"Malformed SOAP envelope: {exc}") from None

@@ -26,9 +26,11 @@ class Summary:
     bad_inputs: int = 0
     fuzz_cases: dict[str, int] = field(default_factory=dict)
     writes_lost: int = 0
+    #: one line per hostile class held (unauthenticated memory, brute force, timing), with its figures
+    hardening: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not (self.loads or self.faults or self.bad_inputs or self.fuzz_cases)
+        return not (self.loads or self.faults or self.bad_inputs or self.fuzz_cases or self.hardening)
 
     def lines(self) -> list[str]:
         out = []
@@ -39,6 +41,7 @@ class Summary:
                 f" (rows {f.rows}), lost {f.lost}"
             )
         out += [f"fault       {line}" for line in self.faults]
+        out += [f"hardening   {line}" for line in self.hardening]
         if self.bad_inputs:
             out.append(f"bad inputs  {self.bad_inputs} hostile bodies against real servers, every answer the protocol's error shape")
         if self.fuzz_cases:

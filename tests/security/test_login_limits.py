@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 from wsgiadapter import WSGIAdapter
 
 from adapters.store import Store
-from adapters.store.models import LoginFailure
 from gateway.app import create_app
 from gateway.itslearning.services import DATA_PATH
 from gateway.security import passwords
@@ -54,6 +53,8 @@ def test_webex_wrong_passwords_then_the_right_one_is_refused_from_that_address_o
 
 
 def test_refused_guesses_are_not_verified_nor_counted(app, demo_store, settings, store):
+    from adapters.store.models import LoginFailure
+
     attacker = from_address(app, "203.0.113.7")
     for i in range(30):
         webex(attacker, WRONG.format(i))
@@ -79,6 +80,8 @@ def test_unknown_users_count_against_the_address(app, demo_store, settings):
 
 
 def test_the_refusal_expires_and_backs_off_exponentially(app, demo_store, settings, store):
+    from adapters.store.models import LoginFailure
+
     attacker = from_address(app, "203.0.113.7")
     for i in range(settings.login_max_failures):
         webex(attacker, WRONG.format(i))
