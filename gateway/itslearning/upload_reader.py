@@ -112,6 +112,8 @@ class _Target:
         self.field: str | None = None
         self.text: list[str] = []
         self.sink: _Base64Sink | None = None
+        self.sink_limit = 0
+        self.seen: set[str] = set()
 
     def doctype(self, *_args) -> None:
         raise UploadInputError("A SOAP message must not contain a DOCTYPE.")
@@ -125,10 +127,12 @@ class _Target:
             if tag != ENVELOPE:
                 raise UploadInputError("Expected a SOAP 1.1 Envelope whose Body holds the operation.")
         elif self.header is not None:
-            self.header.start(tag, attrib, nsmap)
-        elif depth == 1 and tag == HEADER and not self.in_body:
+            self._header_start(tag, attrib, nsmap)
+        elif depth == 1 and self.in_body:
+            raise UploadInputError(f"Unexpected element {tag} after the SOAP Body.")
+        elif depth == 1 and tag == HEADER:
             self.header = etree.TreeBuilder()
-            self.header.start(tag, attrib, nsmap)
+            self._header_start(tag, attrib, nsmap)
         elif depth == 1 and tag == BODY:
             self.in_body = True
             self.sink_limit = self.on_header(self.upload.header)
@@ -140,12 +144,21 @@ class _Target:
             raise UploadInputError(f"Unexpected element {tag} in UploadFile; expected fileMessage.")
         elif depth == 4:
             self.field = etree.QName(tag).localname
+            if self.field in self.seen:
+                raise UploadInputError(f"fileMessage has more than one {self.field}.")
+            self.seen.add(self.field)
             self.text = []
             if self.field == "Content":
                 self.upload.has_content = True
                 self.sink = _Base64Sink(self.upload.file, self.sink_limit)
         elif depth >= 5:
             raise UploadInputError(f"Unexpected element {tag} in fileMessage.")
+
+    def _header_start(self, tag: str, attrib, nsmap) -> None:
+        try:
+            self.header.start(tag, attrib, nsmap)
+        except ValueError as exc:  # libxml2 lets through what lxml's tree refuses (" urn:x" namespaces)
+            raise UploadInputError(f"Malformed SOAP header: {exc}") from None
 
     def data(self, text: str) -> None:
         if self.header is not None:

@@ -90,6 +90,14 @@ def test_a_doctype_is_refused(http, demo_store):
     assert assets(demo_store) == 0
 
 
+def test_a_repeated_member_or_a_second_body_is_refused(http, demo_store):
+    twice = envelope(b"PK").replace(b"<a:Name>", b"<a:Content>UEs=</a:Content><a:Name>")
+    assert b"more than one Content" in post(http, twice).content
+    second_body = envelope(b"PK").replace(b"</s:Body>", b"</s:Body><s:Body/>")
+    assert b"after the SOAP Body" in post(http, second_body).content
+    assert assets(demo_store) == 0
+
+
 def test_content_that_is_not_base64_is_a_client_fault(http, demo_store):
     for content in ("QUJD!", "QUJDRA", "QQ==QUJD", "Ã©Ã©"):
         response = post(http, envelope(content))
@@ -169,3 +177,17 @@ def test_the_name_is_stored_as_windows_would_store_it(files, demo_store):
     guid = files.service.UploadFile(fileMessage={"Content": b"PK", "Name": r"C:\exports\Test 1.ZIP. "})
     with demo_store.session() as s:
         assert s.get(models.ItsAsset, guid).name == "Test 1.ZIP"
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=600),
+                 st.tuples(st.integers(min_value=0, max_value=900), st.binary(max_size=40)).map(
+                     lambda cut: envelope(b"PK\x03\x04")[:cut[0]] + cut[1] + envelope(b"PK\x03\x04")[cut[0]:])))
+def test_the_upload_reader_answers_any_bytes_with_a_result_or_a_clean_error(raw):
+    from gateway.itslearning import upload_reader
+
+    try:
+        upload = upload_reader.read(io.BytesIO(raw), lambda header: 1000)
+    except (upload_reader.UploadInputError, upload_reader.FileTooLarge):
+        return
+    upload.file.close()
