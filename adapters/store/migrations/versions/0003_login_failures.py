@@ -1,7 +1,7 @@
 """login failures
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0006 (0002 on its own branch; chained after main's 0006 when rebased)
 Create Date: 2026-11-30 16:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
