@@ -45,6 +45,17 @@ class Settings:
     worker_poll_seconds: float = 1.0
     #: Run a message worker thread inside each gateway process (else run `lms-gateway worker`).
     worker_in_process: bool = True
+    #: Failed logins (WebEx, itslearning; gateway/security/logins.py): wrong guesses for one credential
+    #: from one address, from one address for any credential, and for one credential from anywhere,
+    #: before that key is refused (0 = no limit). A refusal lasts login_backoff_seconds, doubled by
+    #: each further failure up to login_backoff_max_seconds; counters are forgotten
+    #: login_failure_window_seconds after their last failure or block.
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 50
+    login_max_failures_per_credential: int = 200
+    login_backoff_seconds: float = 30.0
+    login_backoff_max_seconds: float = 900.0
+    login_failure_window_seconds: int = 900
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

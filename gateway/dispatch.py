@@ -26,7 +26,9 @@ from http import HTTPStatus
 from adapters.store import Store, StoreUnavailable
 from gateway import logs, metrics
 from gateway.config import Settings
-from gateway.routing import ACCOUNT, OPERATION, RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, Route, StartResponse, plain_error
+from gateway.routing import (
+    ACCOUNT, OPERATION, RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, BodyTooLarge, Route, StartResponse, plain_error,
+)
 
 log = logging.getLogger("lms_gateway")
 access_log = logging.getLogger("lms_gateway.access")
@@ -99,14 +101,17 @@ class Gateway:
     def _dispatch(self, route: Route, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
         cap = self._cap(route)
         try:
-            raw = _read_body(environ, cap)
-        except _BodyTooLarge as exc:
+            if route.stream_body:
+                environ["wsgi.input"] = BoundedInput(environ, cap)
+            else:
+                raw = _read_body(environ, cap)
+                environ[RAW_BODY] = raw
+                environ["wsgi.input"] = io.BytesIO(raw)
+                environ["CONTENT_LENGTH"] = str(len(raw))
+        except BodyTooLarge as exc:
             return _render(route.error(413, str(exc)))
         except (OSError, ValueError) as exc:
             return _render(route.error(400, f"could not read the request body: {exc}"))
-        environ[RAW_BODY] = raw
-        environ["wsgi.input"] = io.BytesIO(raw)
-        environ["CONTENT_LENGTH"] = str(len(raw))
 
         captured: dict[str, object] = {}
 
@@ -152,8 +157,35 @@ class Gateway:
         return [body]
 
 
-class _BodyTooLarge(ValueError):
-    pass
+class BoundedInput:
+    """``wsgi.input`` for a streaming route: reads at most Content-Length bytes, and raises
+    :class:`BodyTooLarge` once more than ``cap`` bytes arrive (a declared length over the cap is
+    refused before anything is read)."""
+
+    def __init__(self, environ: dict, cap: int):
+        self.stream = environ.get("wsgi.input")
+        length_header = str(environ.get("CONTENT_LENGTH") or "").strip()
+        self.remaining = int(length_header) if length_header else None
+        if self.remaining is not None and self.remaining < 0:
+            raise ValueError("negative Content-Length")
+        if self.remaining is not None and self.remaining > cap:
+            raise BodyTooLarge(f"Request body of {self.remaining} bytes exceeds the limit of {cap} bytes")
+        self.cap, self.total = cap, 0
+
+    def read(self, size: int = 65536) -> bytes:
+        if self.stream is None or self.remaining == 0:
+            return b""
+        if size is None or size < 0:
+            size = 65536
+        if self.remaining is not None:
+            size = min(size, self.remaining)
+        chunk = self.stream.read(min(size, self.cap + 1 - self.total))
+        if self.remaining is not None:
+            self.remaining = self.remaining - len(chunk) if chunk else 0
+        self.total += len(chunk)
+        if self.total > self.cap:
+            raise BodyTooLarge(f"Request body exceeds the limit of {self.cap} bytes")
+        return chunk
 
 
 def _read_body(environ: dict, cap: int) -> bytes:
@@ -165,7 +197,7 @@ def _read_body(environ: dict, cap: int) -> bytes:
         if length < 0:
             raise ValueError("negative Content-Length")
         if length > cap:
-            raise _BodyTooLarge(f"Request body of {length} bytes exceeds the limit of {cap} bytes")
+            raise BodyTooLarge(f"Request body of {length} bytes exceeds the limit of {cap} bytes")
         return stream.read(length) if (stream is not None and length) else b""
     if stream is None:
         return b""
@@ -178,7 +210,7 @@ def _read_body(environ: dict, cap: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
         if total > cap:
-            raise _BodyTooLarge(f"Request body exceeds the limit of {cap} bytes")
+            raise BodyTooLarge(f"Request body exceeds the limit of {cap} bytes")
 
 
 def _render(answer: Answer) -> tuple[int, list[tuple[str, str]], bytes]:

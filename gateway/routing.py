@@ -50,6 +50,14 @@ class Route:
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
     #: None means ``error(503, ...)``.
     busy: BusyShape | None = None
+    #: True: the app reads ``wsgi.input`` itself, as a stream held to ``max_body`` (it raises
+    #: :class:`BodyTooLarge` past it), and ``RAW_BODY`` is not set. For uploads, whose bodies must
+    #: not be held in memory before the caller is authenticated.
+    stream_body: bool = False
+
+
+class BodyTooLarge(ValueError):
+    """A request body went past its route's cap."""
 
 
 #: Set by a protocol as soon as it knows them; read by the access log and the request journal.

@@ -98,6 +98,27 @@ def _refuse_declarations(root: etree._Element, allow_element_declarations: bool 
         raise UnsafeXMLError("an internal DTD subset is not accepted")
 
 
+def streaming_parser(target: object) -> etree.XMLParser:
+    """A feed parser with the same hardening that hands events to ``target`` instead of building a tree.
+
+    For bodies too large to hold (itslearning uploads): text arrives in pieces through
+    ``target.data``, so nothing is bounded by libxml2's text limit and nothing accumulates unless
+    the target keeps it. Without a tree there is no internal subset to inspect afterwards, so the
+    target must refuse any DOCTYPE itself (``target.doctype`` is called before the subset is read;
+    SOAP 1.1 forbids a DTD in a message anyway). The caller bounds the bytes it feeds.
+    """
+    return etree.XMLParser(
+        target=target,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        huge_tree=False,
+        collect_ids=False,
+    )
+
+
 def load_schema(path: "os.PathLike[str] | str") -> etree.XMLSchema:
     """An XML Schema from the gateway's own ``wsdl/`` folder (trusted files, never request data).
 

@@ -18,7 +18,6 @@ import requests
 from lxml import etree
 from requests_oauthlib import OAuth1
 
-from adapters import ns
 from bench import load
 from tests.reliability import procs
 

@@ -88,6 +88,13 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def release_idle(self) -> None:
+        """Close idle pooled connections after a large write (an uploaded file). sqlite3 keeps each
+        cached statement's last bound values, so a pooled SQLite connection would hold the file's
+        bytes until that statement ran again; other servers keep nothing, and are left alone."""
+        if self.dialect == "sqlite":
+            self.engine.dispose()
+
 
 def _is_unavailable(exc: DBAPIError) -> bool:
     if exc.connection_invalidated or isinstance(exc, OperationalError):

@@ -315,3 +315,23 @@ class ItsMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- failed logins (DESIGN.md §10) -------------------------------------------------------------
+
+
+class LoginFailure(Base):
+    """Failed logins counted under one key (a credential from an address, an address, a credential).
+
+    Kept in the store so that every worker and host counts together. ``key`` is a digest: user
+    names and addresses are never stored as given, and any length fits.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: While in the future, logins under this key are refused without checking the password.
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: After this the row is forgotten (the next failure starts counting again).
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

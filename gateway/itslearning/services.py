@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import posixpath
 from collections.abc import Iterator
 
 from lxml import etree
@@ -25,7 +24,6 @@ from spyne.const.http import HTTP_405
 from spyne.error import RequestNotAllowed
 from spyne.model.binary import ByteArray
 from spyne.model.complex import Array, ComplexModel
-from spyne.model.fault import Fault
 from spyne.model.primitive import Integer, Unicode
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -40,9 +38,11 @@ from gateway import xmlsafe
 from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.itslearning import message_types
+from gateway.itslearning.access import ServiceError, authenticate, busy
+from gateway.itslearning.upload import UploadFileApp
 from gateway import soap
 from gateway.itslearning import wsdl as itslearning_wsdl
-from gateway.security import wsse
+from gateway.security.logins import LoginGuard
 from gateway.security.oauth import external_uri, parse_networks
 
 log = logging.getLogger("lms_gateway.itslearning")
@@ -55,10 +55,6 @@ logging.getLogger("spyne.server._base").setLevel(logging.CRITICAL)
 FILE_PATH = "/ContentImport/FileService.svc"
 DATA_PATH = "/ContentImport/DataService.svc"
 ENTITIES = ns.ITSLEARNING_ENTITIES
-#: Extensions itslearning refuses to store (DESIGN.md §8); a name without one is refused too.
-REFUSED_EXTENSIONS = frozenset(
-    ".exe .com .vb .vbs .vbe .cmd .bat .ws .wsf .src .shs .pif .hta .jar .js .jse .lnk".split()
-)
 
 
 class FileMessage(ComplexModel):
@@ -86,47 +82,25 @@ class MessageType(ComplexModel):
     _type_info = [("Id", Integer), ("Name", Unicode)]
 
 
-class ServiceError(Fault):
-    def __init__(self, message: str, code: str = "Client"):
-        super().__init__(faultcode=code, faultstring=message)
-
-
 @contextlib.contextmanager
 def _authenticated(ctx) -> Iterator[tuple[Session, ItslearningCredential]]:
     store: Store = ctx.app.store
     try:
         with store.session() as session:
-            try:
-                credential = wsse.verify(session, ctx.in_header_doc)
-            except wsse.AuthenticationFailed as exc:
-                log.info("itslearning authentication failed: %s", exc.why)
-                raise ServiceError(wsse.FAULT_STRING, f"Client.{wsse.FAULT_CODE}") from None
+            credential = authenticate(ctx.app.guard, session, ctx.in_header_doc, ctx.transport.req_env)
             yield session, credential
     except StoreUnavailable as exc:
         log.warning("itslearning: store unavailable: %s", exc)
-        raise ServiceError("The service is busy; try again shortly.", "Server.Busy") from exc
+        raise busy() from exc
 
 
 class FileService(ServiceBase):
+    """Declares UploadFile for the WSDL; requests are served from the stream by
+    :class:`gateway.itslearning.upload.UploadFileApp`, which authenticates before reading the file."""
+
     @rpc(FileMessage, _returns=Unicode, _out_variable_name="UploadFileResult")
     def UploadFile(ctx, fileMessage) -> str:
-        settings: Settings = ctx.app.settings
-        if fileMessage is None or fileMessage.Content is None or not fileMessage.Name:
-            raise ServiceError("UploadFile needs fileMessage with Content and Name.")
-        content = b"".join(fileMessage.Content)
-        name = posixpath.basename(fileMessage.Name.replace("\\", "/")).strip()
-        extension = posixpath.splitext(name)[1].lower()
-        if not extension or extension in REFUSED_EXTENSIONS:
-            raise ServiceError(f"Files of type '{extension or '(none)'}' are not accepted.")
-        if len(content) > settings.itslearning_max_file_bytes:
-            raise ServiceError(f"The file is {len(content)} bytes; the limit is {settings.itslearning_max_file_bytes} bytes.")
-        with _authenticated(ctx) as (session, credential):
-            if fileMessage.SiteId is not None and fileMessage.SiteId != credential.site_id:
-                raise ServiceError(f"Site {fileMessage.SiteId} is not the site of this user.")
-            asset = store_its.add_asset(
-                session, credential.account_id, credential.site_id, name, content, settings.itslearning_asset_keep_days
-            )
-            return asset.guid
+        raise ServiceError("UploadFile is served by the streaming reader.", "Server")
 
 
 class DataService(ServiceBase):
@@ -222,20 +196,25 @@ def application(name: str, max_body: int = 0) -> Application:
 class _ServiceApp:
     """spyne for the SOAP calls; ``GET ?wsdl`` answers the WSDL kept in ``wsdl/itslearning/``."""
 
-    def __init__(self, name: str, settings: Settings, store: Store, max_body: int):
+    def __init__(self, name: str, settings: Settings, store: Store, max_body: int, post=None):
         spyne_app = application(name, max_body)
         spyne_app.store, spyne_app.settings = store, settings
+        spyne_app.guard = LoginGuard(store, settings)
         # spyne refuses bodies over 2 MB by default (Client.RequestTooLong), which stopped every upload
         # of a package over 1.5 MB; the gateway has already held the body to the route's own cap.
         self.spyne = WsgiApplication(spyne_app, max_content_length=max_body)
         self.wsdl = _WSDLS[name]
         self.proxies = parse_networks(settings.trusted_proxies)
+        #: Serves POST instead of spyne when set (UploadFile, read from the stream).
+        self.post = post(settings, store, spyne_app.guard) if post else None
 
     def __call__(self, environ: dict, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and "wsdl" in environ.get("QUERY_STRING", "").lower():
             address = external_uri({**environ, "QUERY_STRING": ""}, self.proxies)
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
             return [self.wsdl.served(address)]
+        if self.post is not None and environ.get("REQUEST_METHOD") == "POST":
+            return self.post(environ, start_response)
         return self.spyne(environ, start_response)
 
 
@@ -243,8 +222,8 @@ def routes(settings: Settings, store: Store) -> dict[str, Route]:
     # base64 makes a 50 MB file about 67 MB on the wire; allow that plus the envelope
     upload_cap = settings.itslearning_max_file_bytes * 4 // 3 + 1024 * 1024
     return {
-        FILE_PATH: Route("itslearning-file", _ServiceApp("FileService", settings, store, upload_cap),
-                         error=_routes_error, max_body=upload_cap),
+        FILE_PATH: Route("itslearning-file", _ServiceApp("FileService", settings, store, upload_cap, UploadFileApp),
+                         error=_routes_error, max_body=upload_cap, stream_body=True),
         DATA_PATH: Route("itslearning-data", _ServiceApp("DataService", settings, store, settings.max_body_bytes),
                          error=_routes_error),
     }

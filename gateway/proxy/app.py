@@ -19,6 +19,7 @@ from gateway.config import Settings
 from gateway.lis import pox, soap
 from gateway.proxy import failures, harvest
 from gateway.proxy.callers import ItslearningCallerCheck, WebexCallerCheck
+from gateway.security.logins import LoginGuard
 from gateway.itslearning import services as its_services
 from gateway.proxy.forward import UpstreamCredentials, forward, request_headers
 from gateway.proxy.record import Recorder
@@ -154,6 +155,7 @@ def create_proxy_app(settings: Settings, store: Store, config: ProxyConfig,
     recorder = Recorder(config.record_dir, config.credentials.secrets()) if config.record_dir else None
     verifier = OAuthVerifier(settings, store)
     proxies = parse_networks(settings.trusted_proxies)
+    guard = LoginGuard(store, settings)
     routes = {}
     for path, protocol in PATHS.items():
         endpoint: Callable = ProxyEndpoint(path, protocol, config, store, session, recorder, proxies)
@@ -161,9 +163,9 @@ def create_proxy_app(settings: Settings, store: Store, config: ProxyConfig,
             reject = soap.authentication_fault if protocol.name == "lis-oms-soap" else (lambda f: pox.pox_error(401, f.message))
             endpoint = _OAuthOnPost(endpoint, OAuthMiddleware(endpoint, verifier, reject))
         elif protocol.name == "webex" and config.credentials.webex:
-            endpoint = WebexCallerCheck(endpoint, store)
+            endpoint = WebexCallerCheck(endpoint, store, guard)
         elif protocol.name == "itslearning" and config.credentials.itslearning:
-            endpoint = ItslearningCallerCheck(endpoint, store)
+            endpoint = ItslearningCallerCheck(endpoint, store, guard)
         routes[path] = Route(f"proxy-{protocol.name}", endpoint, error=protocol.error, methods=protocol.methods)
     return Gateway(settings, store, routes)
 

@@ -18,6 +18,7 @@ from gateway import xmlsafe
 from gateway.routing import RAW_BODY, Answer, StartResponse
 from gateway import soap as soap_envelope
 from gateway.security import wsse
+from gateway.security.logins import LoginGuard
 from gateway.security.webex import authenticate
 from gateway.webex import envelope, errors
 from gateway.webex.errors import FailureKind, WebexFailure
@@ -29,7 +30,7 @@ def _failure(kind: FailureKind, reason: str | None = None) -> Answer:
     return Answer(200, CONTENT_TYPE, envelope.failure(kind.exception_id, reason or kind.reason))
 
 
-def check(store: Store, raw: bytes) -> Answer | None:
+def check(store: Store, raw: bytes, guard: LoginGuard | None = None, environ: dict | None = None) -> Answer | None:
     """None when the request's securityContext names a host of the store; else the FAILURE to answer."""
     try:
         request = envelope.parse_request(raw)
@@ -39,7 +40,7 @@ def check(store: Store, raw: bytes) -> Answer | None:
         return _failure(errors.INVALID_REQUEST, f"Invalid request: {exc}")
     try:
         with store.session() as session:
-            authenticate(session, request.security)
+            authenticate(session, request.security, guard=guard, environ=environ)
     except WebexFailure as failure:
         return _failure(failure.kind, failure.reason)
     except StoreUnavailable:
@@ -48,24 +49,25 @@ def check(store: Store, raw: bytes) -> Answer | None:
 
 
 class WebexCallerCheck:
-    def __init__(self, app, store: Store):
-        self.app, self.store = app, store
+    def __init__(self, app, store: Store, guard: LoginGuard | None = None):
+        self.app, self.store, self.guard = app, store, guard
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        refusal = check(self.store, environ[RAW_BODY])
+        refusal = check(self.store, environ[RAW_BODY], self.guard, environ)
         if refusal is None:
             return self.app(environ, start_response)
         start_response("200 OK", [("Content-Type", refusal.content_type)])
         return [refusal.body]
 
 
-def check_itslearning(store: Store, raw: bytes) -> Answer | None:
+def check_itslearning(store: Store, raw: bytes, guard: LoginGuard | None = None,
+                      environ: dict | None = None) -> Answer | None:
     """None when the request's UsernameToken is a user of the store; else WCF's authentication fault."""
     try:
         root = xmlsafe.parse(raw)
         header = next((c for c in root if isinstance(c.tag, str) and c.tag.endswith("}Header")), None)
         with store.session() as session:
-            wsse.verify(session, list(header) if header is not None else [])
+            wsse.verify(session, list(header) if header is not None else [], guard=guard, environ=environ)
     except xmlsafe.XMLInputError as exc:
         return Answer(400, CONTENT_TYPE, soap_envelope.fault_bytes(soap_envelope.CLIENT, f"Malformed SOAP envelope: {exc}"))
     except wsse.AuthenticationFailed:
@@ -79,7 +81,7 @@ class ItslearningCallerCheck(WebexCallerCheck):
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
-        refusal = check_itslearning(self.store, environ[RAW_BODY])
+        refusal = check_itslearning(self.store, environ[RAW_BODY], self.guard, environ)
         if refusal is None:
             return self.app(environ, start_response)
         start_response(f"{refusal.status} {HTTPStatus(refusal.status).phrase}", [("Content-Type", refusal.content_type)])

@@ -14,22 +14,60 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from adapters.store.models import WebexCredential, WebexSessionTicket
-from gateway.security.passwords import verify_password
+from gateway.security.logins import LoginGuard, LoginRefused
+from gateway.security.passwords import too_long, verify_dummy, verify_password
 from gateway.webex import errors
 from gateway.webex.errors import WebexFailure
 
+#: Fields of the securityContext bounded before any lookup or hashing (passwords.MAX_FIELD_CHARS).
+_USER_FIELDS = ("webExID", "email", "siteID", "siteName", "partnerID")
+_SECRET_FIELDS = ("password", "sessionTicket")
 
-def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bool = True) -> WebexCredential:
-    """The host the securityContext proves, or a WebexFailure saying what is wrong."""
-    credential = _find_host(session, security)
-    ticket = security.get("sessionTicket")
-    if ticket and allow_ticket:
+
+def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bool = True,
+                 guard: LoginGuard | None = None, environ: dict | None = None) -> WebexCredential:
+    """The host the securityContext proves, or a WebexFailure saying what is wrong.
+
+    With a ``guard``, failed logins are counted per host and address and refused past the limits
+    (FAILURE ``000045``, WebEx's rate-limit answer) before any password is checked.
+    """
+    if too_long(*(security.get(f) for f in _USER_FIELDS)):
+        raise WebexFailure(errors.UNKNOWN_USER)
+    ticket = security.get("sessionTicket") if allow_ticket else None
+    attempt = None
+    if guard is not None and not ticket:  # tickets are 256-bit random: guessing them is hopeless
+        attempt = guard.attempt("webex", security.get("webExID") or security.get("email") or "", environ or {})
+        try:
+            seen = guard.check(session, attempt)
+        except LoginRefused as refused:
+            raise WebexFailure(errors.RATE_LIMITED, f"{errors.RATE_LIMITED.reason}: too many failed logins, "
+                                                    f"try again in {refused.retry_after} s") from None
+    try:
+        credential = _verify(session, security, ticket)
+    except WebexFailure as failure:
+        if attempt is not None and failure.kind in (errors.UNKNOWN_USER, errors.WRONG_PASSWORD):
+            guard.failed(attempt)
+        raise
+    if attempt is not None:
+        guard.succeeded(session, attempt, seen)
+    return credential
+
+
+def _verify(session: Session, security: dict[str, str], ticket: str | None) -> WebexCredential:
+    password = security.get("password")
+    if too_long(*(security.get(f) for f in _SECRET_FIELDS)):
+        raise WebexFailure(errors.BAD_TICKET if ticket else errors.WRONG_PASSWORD)
+    try:
+        credential = _find_host(session, security)
+    except WebexFailure:
+        if password and not ticket:
+            verify_dummy(password)  # an unknown host costs what a wrong password costs
+        raise
+    if ticket:
         if not _ticket_is_valid(session, credential, ticket):
             raise WebexFailure(errors.BAD_TICKET)
-    else:
-        password = security.get("password")
-        if not password or not verify_password(password, credential.password_hash):
-            raise WebexFailure(errors.WRONG_PASSWORD)
+    elif not password or not verify_password(password, credential.password_hash, f"webex:{credential.id}"):
+        raise WebexFailure(errors.WRONG_PASSWORD)
     partner_id = security.get("partnerID")
     if partner_id and credential.partner_id and partner_id != credential.partner_id:
         raise WebexFailure(errors.WRONG_PASSWORD)

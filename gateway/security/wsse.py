@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from adapters import ns
 from adapters.store.models import ItslearningCredential
-from gateway.security.passwords import verify_password
+from gateway.security.logins import LoginGuard, LoginRefused
+from gateway.security.passwords import too_long, verify_dummy, verify_password
 
 PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
 FAULT_CODE = "FailedAuthentication"
@@ -37,7 +38,38 @@ class AuthenticationFailed(Exception):
         self.why = why  # for the log only; the caller gets FAULT_STRING
 
 
-def verify(session: Session, header_elements: Iterable[etree._Element] | None) -> ItslearningCredential:
+class TooManyFailures(AuthenticationFailed):
+    """Refused by the failed-login limits before the password was looked at."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many failed logins; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def verify(session: Session, header_elements: Iterable[etree._Element] | None, *,
+           guard: LoginGuard | None = None, environ: dict | None = None) -> ItslearningCredential:
+    """The credential the UsernameToken proves; failures are counted by ``guard`` (if given)."""
+    username, password = _read_token(header_elements)
+    attempt = None
+    if guard is not None:
+        attempt = guard.attempt("itslearning", username, environ or {})
+        try:
+            seen = guard.check(session, attempt)
+        except LoginRefused as refused:
+            raise TooManyFailures(refused.retry_after) from None
+    credential = session.scalar(select(ItslearningCredential).where(ItslearningCredential.username == username))
+    if credential is None:
+        verify_dummy(password)  # an unknown user costs what a wrong password costs
+    if credential is None or not verify_password(password, credential.password_hash, f"its:{credential.id}"):
+        if attempt is not None:
+            guard.failed(attempt)
+        raise AuthenticationFailed(f"bad credentials for {username!r}")
+    if attempt is not None:
+        guard.succeeded(session, attempt, seen)
+    return credential
+
+
+def _read_token(header_elements: Iterable[etree._Element] | None) -> tuple[str, str]:
     token = _username_token(header_elements or ())
     if token is None:
         raise AuthenticationFailed("no wsse:Security/UsernameToken header")
@@ -49,10 +81,10 @@ def verify(session: Session, header_elements: Iterable[etree._Element] | None) -
     # Some WCF clients drop the "wss-" of the profile URI; what matters is that it is plain text.
     if not password_type.endswith("#PasswordText"):
         raise AuthenticationFailed(f"unsupported password type {password_type}")
-    credential = session.scalar(select(ItslearningCredential).where(ItslearningCredential.username == username.strip()))
-    if credential is None or not verify_password(password_el.text or "", credential.password_hash):
-        raise AuthenticationFailed(f"bad credentials for {username!r}")
-    return credential
+    password = password_el.text or ""
+    if too_long(username, password):
+        raise AuthenticationFailed("UsernameToken field longer than accepted")
+    return username.strip(), password
 
 
 def _username_token(header_elements: Iterable[etree._Element]) -> etree._Element | None:

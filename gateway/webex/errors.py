@@ -33,6 +33,8 @@ UNPARSEABLE = FailureKind("000000", "Fail to forward request:null")
 UNKNOWN_USER = FailureKind("030001", "Corresponding User not found")
 WRONG_PASSWORD = FailureKind("030002", "Incorrect user or password")
 BAD_TICKET = FailureKind("030047", "Not a valid session ticket")
+#: WebEx's rate-limit answer, given while failed logins from a caller are being refused.
+RATE_LIMITED = FailureKind("000045", "API Rate Limit Reach")
 #: Gateway-specific: the request is well-formed XML but its content is not what the operation takes,
 #: or the operation is one this gateway does not implement; the reason says which.
 INVALID_REQUEST = FailureKind("999999", "Invalid request")

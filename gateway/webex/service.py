@@ -20,6 +20,7 @@ from adapters.store.models import WebexCredential
 from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
+from gateway.security.logins import LoginGuard
 from gateway.webex import envelope, errors, training, user
 from gateway.webex.envelope import WebexRequest
 from gateway.webex.errors import WebexFailure
@@ -42,7 +43,8 @@ def _call(ctx, request: WebexRequest, service: str) -> Iterator[Call]:
     store: Store = ctx.app.store
     try:
         with store.session() as session:
-            host = webex_auth.authenticate(session, request.security, allow_ticket=service != "user")
+            host = webex_auth.authenticate(session, request.security, allow_ticket=service != "user",
+                                           guard=ctx.app.guard, environ=ctx.transport.req_env)
             yield Call(session, host, ctx.app.settings)
     except StoreUnavailable as exc:
         raise WebexFailure(errors.STORE_BUSY) from exc
@@ -92,6 +94,7 @@ def route(settings: Settings, store: Store) -> Route:
         [WebexService], tns=TNS, in_protocol=WebexMessageProtocol(), out_protocol=WebexMessageProtocol()
     )
     application.store, application.settings = store, settings
+    application.guard = LoginGuard(store, settings)
     # spyne's own 2 MB default would answer bodies between it and the route's cap "internal error"
     server = WsgiApplication(application, max_content_length=settings.max_body_bytes)
     return Route("webex", server, error=_error_shape, methods=frozenset({"POST"}), busy=_store_busy)

@@ -28,9 +28,11 @@ class Summary:
     writes_lost: int = 0
     #: slow and idle clients held open against a server, and how the probes beside them fared
     slow_clients: list[str] = field(default_factory=list)
+    #: one line per hostile class held (unauthenticated memory, brute force, timing), with its figures
+    hardening: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not (self.loads or self.faults or self.bad_inputs or self.fuzz_cases or self.slow_clients)
+        return not (self.loads or self.faults or self.bad_inputs or self.fuzz_cases or self.slow_clients or self.hardening)
 
     def lines(self) -> list[str]:
         out = []
@@ -42,6 +44,7 @@ class Summary:
             )
         out += [f"fault       {line}" for line in self.faults]
         out += [f"slow client {line}" for line in self.slow_clients]
+        out += [f"hardening   {line}" for line in self.hardening]
         if self.bad_inputs:
             out.append(f"bad inputs  {self.bad_inputs} hostile bodies against real servers, every answer the protocol's error shape")
         if self.fuzz_cases:

@@ -185,6 +185,16 @@ def test_a_webex_caller_must_be_a_host_here_before_the_upstream_credentials_are_
     assert len(vendor.calls) == 0
 
 
+def test_webex_callers_guessing_passwords_through_the_proxy_are_limited(via_proxy, vendor, settings):
+    """The proxy's own check of its callers counts failed logins like the gateway does (issue 12 item 4)."""
+    for i in range(settings.login_max_failures):
+        wrong = WEBEX_SAMPLE.request.body.replace(b"<password>hostpassword</password>", f"<password>g{i}</password>".encode())
+        assert _webex_failure(via_proxy.post(PROXY_URL + WEBEX_PATH, data=wrong, headers=WEBEX_SAMPLE.request.headers))[1] == "030002"
+    r = via_proxy.post(PROXY_URL + WEBEX_PATH, data=WEBEX_SAMPLE.request.body, headers=WEBEX_SAMPLE.request.headers)
+    assert _webex_failure(r)[:2] == ("FAILURE", "000045")
+    assert len(vendor.calls) == 0
+
+
 def test_the_wsdl_fetched_through_the_proxy_points_at_the_proxy(via_proxy, vendor):
     wsdl = (b'<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/">'
             b'<wsdl:service name="S"><wsdl:port name="P" binding="b"><soap:address location="https://vendor.test/api/soap/1p0/lis-result"/>'

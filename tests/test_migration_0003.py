@@ -1,12 +1,11 @@
-"""Migration 0006 on a store that already holds data: itslearning users take their account's site
+"""Migration 0003 on a store that already holds data: itslearning users take their account's site
 (item 6), results keep their scores with an unknown scale (item 12), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from adapters.store import Store, schema
-from adapters.store.models import Base
 
 
 def test_upgrade_backfills_user_sites(store_url):
