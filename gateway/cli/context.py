@@ -1,21 +1,43 @@
-"""What every sub-command shares: the settings and, opened on first use, the store."""
+"""What every sub-command shares: the settings and, opened on first use, the store.
+
+A user's mistake ends as one line on stderr and an exit status, never a traceback:
+:class:`ConfigurationError` (status 2) for a setting, ``click.ClickException`` (status 1) for
+anything else, ``click.UsageError`` (status 2) for a wrong combination of options.
+"""
 from __future__ import annotations
 
 import click
+from sqlalchemy.exc import DBAPIError
 
-from adapters.store import Store
+from adapters.store import Store, StoreUnavailable
 from adapters.store import schema
-from gateway.config import Settings
+from gateway.config import ConfigError, Settings, hide_password, unknown_variables
+
+
+class ConfigurationError(click.ClickException):
+    """A setting that is not accepted: one line naming it, exit status 2."""
+
+    exit_code = 2
 
 
 class CliContext:
-    def __init__(self, database_url: str | None):
-        overrides = {"database_url": database_url} if database_url else {}
-        try:
-            self.settings = Settings.load(**overrides)
-        except (ValueError, OSError) as exc:
-            raise click.ClickException(f"configuration: {exc}") from exc
+    def __init__(self, database_url: str | None, also_known_variables: frozenset[str] = frozenset()):
+        self._overrides = {"database_url": database_url} if database_url else {}
+        self._also_known = also_known_variables
+        self._settings: Settings | None = None
         self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """Loaded (and checked) on first use, so that ``--help`` and ``--version`` never need them."""
+        if self._settings is None:
+            for warning in unknown_variables(also_known=self._also_known):
+                click.echo(f"Warning: {warning}", err=True)
+            try:
+                self._settings = Settings.load(**self._overrides)
+            except ConfigError as exc:
+                raise ConfigurationError(str(exc)) from None
+        return self._settings
 
     @property
     def store(self) -> Store:
@@ -23,16 +45,31 @@ class CliContext:
             self._store = Store(self.settings.database_url)
         return self._store
 
+    def store_url(self) -> str:
+        """The configured URL, password hidden, for messages."""
+        return hide_password(self.settings.database_url)
+
+    def store_source(self) -> str:
+        return "--database-url" if self._overrides else "LMS_GATEWAY_DATABASE_URL"
+
     def ready_store(self) -> Store:
-        """The store with its schema in place: created when empty, refused when behind."""
+        """The store with its schema in place: created when empty, refused when behind or unreachable."""
         store = self.store
-        if schema.is_empty(store):
-            schema.upgrade(store)
-        elif schema.current_revision(store) != schema.head_revision():
+        try:
+            empty = schema.is_empty(store)
+            if empty:
+                schema.upgrade(store)
+            current = schema.current_revision(store)
+        except (StoreUnavailable, DBAPIError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise ConfigurationError(
+                f"{self.store_source()}={self.store_url()!r}: the store does not answer ({reason}); "
+                "start it, or name another with --database-url"
+            ) from None
+        if current != schema.head_revision():
             raise click.ClickException(
-                f"the store at {store.engine.url.render_as_string(hide_password=True)} has schema "
-                f"{schema.current_revision(store)}, this gateway needs {schema.head_revision()}: "
-                "run `lms-gateway db upgrade` first"
+                f"the store at {self.store_url()} has schema {current}, this gateway needs "
+                f"{schema.head_revision()}: run `lms-gateway db upgrade` first"
             )
         return store
 

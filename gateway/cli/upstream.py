@@ -260,7 +260,7 @@ def upstream_credentials(key, secret, signature_method, webex_id, webex_password
 @click.option("--upstream-its-password", envvar="LMS_GATEWAY_UPSTREAM_ITS_PASSWORD")
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds to wait for the upstream.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @pass_cli
