@@ -6,15 +6,19 @@ import click
 from adapters.store import StoreUnavailable
 from gateway.cli import assessments, itslearning, qti, results, serve, store, upstream
 from gateway.cli.context import CliContext
+from gateway.demo import DemoConflict
 from gateway.version import version
 
 
 class GatewayGroup(click.Group):
-    """The root group: a store that stops answering mid-command is one line, not a traceback."""
+    """The root group: a store that stops answering mid-command, or demo data that would take
+    another account's identifiers (``serve --demo``, ``replay --demo``), is one line, not a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except DemoConflict as exc:
+            raise click.ClickException(str(exc)) from None
         except StoreUnavailable as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
             raise click.ClickException(f"the store does not answer ({reason})") from None

@@ -75,3 +75,50 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def account_option(required: bool = False):
+    """``--account NAME``: the demo account unless given (the commands that write name it)."""
+    if required:
+        return click.option("--account", "account", required=True, help="The account's name.")
+    return click.option("--account", "account", default="demo", show_default=True, help="The account's name.")
+
+
+def known_account(session, name: str) -> int:
+    """The account's id, or a one-line error that says how to create it."""
+    from adapters.store import manage
+
+    try:
+        return manage.account_id(session, name)
+    except manage.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def print_rows(rows: list[dict], columns: list[str], as_json: bool, empty: str) -> None:
+    """Rows as a JSON array (``--json``) or as a table of ``columns``."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(empty)
+        return
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    table = Table(*columns)
+    for column in table.columns:
+        column.overflow = "fold"  # whole values, never an ellipsis: they are copied into other commands
+    for row in rows:
+        table.add_row(*(cell(row.get(c)) for c in columns))
+    Console().print(table)

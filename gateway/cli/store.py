@@ -1,4 +1,4 @@
-"""``db upgrade``, ``accounts add|list`` and ``demo load``."""
+"""``db upgrade``, ``accounts add|list|remove`` and ``demo load``."""
 from __future__ import annotations
 
 import click
@@ -8,7 +8,7 @@ from rich.table import Table
 from adapters.store import accounts as store_accounts
 from adapters.store import schema
 from gateway import demo
-from gateway.cli.context import CliContext, pass_cli
+from gateway.cli.context import CliContext, known_account, pass_cli
 from gateway.security.passwords import hash_password
 
 
@@ -89,6 +89,25 @@ def accounts_list(cli: CliContext) -> None:
     Console().print(table)
 
 
+@accounts.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_cli
+def accounts_remove(cli: CliContext, name: str, yes: bool) -> None:
+    """Remove account NAME with its credentials, tests, attempts, results and itslearning data."""
+    from adapters.store import manage
+
+    store = cli.ready_store()
+    with store.session() as session:
+        known_account(session, name)
+    if not yes:
+        click.confirm(f"remove account {name} and all its data?", abort=True, err=True)
+    with store.session() as session:
+        removed = manage.remove_account(session, name)
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in removed.items() if k != "account")
+    click.echo(f"account {name} removed ({counts})")
+
+
 @click.group("demo")
 def demo_group() -> None:
     """The demo data of DESIGN.md §11."""
@@ -97,9 +116,14 @@ def demo_group() -> None:
 @demo_group.command("load")
 @pass_cli
 def demo_load(cli: CliContext) -> None:
-    """Load (or refresh) the demo data."""
-    demo.load(cli.ready_store(), cli.settings)
-    click.echo("demo data loaded")
+    """Load (or refresh) the demo data in account `demo`; says what it replaced. Other accounts are never touched."""
+    try:
+        replaced = demo.load(cli.ready_store(), cli.settings)
+    except demo.DemoConflict as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"demo data loaded into account {demo.DEMO_ACCOUNT}" + ("" if replaced else " (nothing replaced)"))
+    for line in replaced:
+        click.echo(f"  replaced: {line}")
 
 
 def register(main: click.Group) -> None:
