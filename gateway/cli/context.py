@@ -95,7 +95,7 @@ def known_account(session, name: str) -> int:
 
 
 def print_rows(rows: list[dict], columns: list[str], as_json: bool, empty: str) -> None:
-    """Rows as a JSON array (``--json``) or as a table of ``columns``."""
+    """Rows as a JSON array (``--json``), a table of ``columns`` on a terminal, else tab-separated lines."""
     import json
 
     from rich.console import Console
@@ -116,9 +116,15 @@ def print_rows(rows: list[dict], columns: list[str], as_json: bool, empty: str) 
             return f"{value:g}"
         return str(value)
 
+    console = Console()
+    if not console.is_terminal:  # piped: tab-separated lines with whole values, for grep and cut
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(cell(row.get(c)) for c in columns))
+        return
     table = Table(*columns)
     for column in table.columns:
         column.overflow = "fold"  # whole values, never an ellipsis: they are copied into other commands
     for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
-    Console().print(table)
+    console.print(table)
