@@ -52,6 +52,12 @@ class CliContext:
     def store_source(self) -> str:
         return "--database-url" if self._overrides else "LMS_GATEWAY_DATABASE_URL"
 
+    def unreachable(self, exc: Exception) -> ConfigurationError:
+        """The one-line error for a store that cannot be opened (down, wrong host, no such folder)."""
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["no answer"])[0]
+        return ConfigurationError(f"{self.store_source()}={self.store_url()!r}: the store does not answer ({reason}); "
+                                  "start it, or name another with --database-url")
+
     def ready_store(self) -> Store:
         """The store with its schema in place: created when empty, refused when behind or unreachable."""
         store = self.store
@@ -61,11 +67,7 @@ class CliContext:
                 schema.upgrade(store)
             current = schema.current_revision(store)
         except (StoreUnavailable, DBAPIError) as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise ConfigurationError(
-                f"{self.store_source()}={self.store_url()!r}: the store does not answer ({reason}); "
-                "start it, or name another with --database-url"
-            ) from None
+            raise self.unreachable(exc) from None
         if current != schema.head_revision():
             raise click.ClickException(
                 f"the store at {self.store_url()} has schema {current}, this gateway needs "
@@ -128,3 +130,24 @@ def print_rows(rows: list[dict], columns: list[str], as_json: bool, empty: str) 
     for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
     console.print(table)
+
+
+class HttpUrl(click.ParamType):
+    """An absolute http(s) URL with a host: ``127.0.0.1:8080`` alone is refused with the fix."""
+
+    name = "URL"
+
+    def convert(self, value, param, ctx):
+        from urllib.parse import urlsplit
+
+        text = str(value).strip()
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            hint = f" (did you mean http://{text}?)" if "://" not in text else ""
+            self.fail(f"{text!r} is not an http:// or https:// URL{hint}", param, ctx)
+        return text
+
+
+HTTP_URL = HttpUrl()
+#: seconds to wait for an answer; 0 or less would make requests fail with a ValueError
+TIMEOUT = click.FloatRange(min=0, min_open=True)

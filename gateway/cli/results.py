@@ -29,7 +29,7 @@ from adapters.store import accounts as store_accounts
 from adapters.store import results as store_results
 from adapters.store.results import ResultData
 from gateway import xmlsafe
-from gateway.cli.context import CliContext, account_option, known_account, pass_cli, print_rows
+from gateway.cli.context import HTTP_URL, CliContext, account_option, known_account, pass_cli, print_rows
 
 _KNOWN = {"sourcedId", "lineItemSourcedId", "personSourcedId", "date", "label", "score", "language", "refAgentInstanceID", "extension"}
 _TYPES = dict(lis_records.TURNITIN_FIELDS)
@@ -83,13 +83,25 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     if path.suffix.lower() == ".json" or raw.lstrip()[:1] in (b"[", b"{"):
         try:
             data = json.loads(raw)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"{path}: not valid JSON: {exc}") from None
         rows = data.get("results") if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise click.ClickException(f"{path}: expected a list of result objects (or {{\"results\": [...]}})")
         return rows
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: not UTF-8 text (byte {exc.start}): save the CSV as UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("sourcedId", "lineItemSourcedId") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise click.ClickException(f"{path}: the CSV header has no {' or '.join(missing)} column "
+                                   f"(it has: {', '.join(reader.fieldnames or []) or 'nothing'})")
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise click.ClickException(f"{path}, line {reader.line_num}: {exc}") from None
 
 
 @click.group()
@@ -180,7 +192,7 @@ def results_show(cli: CliContext, sourced_id: str, account: str, as_json: bool) 
 @click.argument("request", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", required=True, help="OAuth consumer key.")
 @click.option("--secret", required=True, envvar="LMS_GATEWAY_OAUTH_SECRET", help="OAuth secret (or LMS_GATEWAY_OAUTH_SECRET).")
-@click.option("--url", required=True, help="The endpoint URL exactly as the gateway sees it (query string included).")
+@click.option("--url", required=True, type=HTTP_URL, help="The endpoint URL exactly as the gateway sees it (query string included).")
 @click.option("--signature-method", type=click.Choice(["HMAC-SHA1", "HMAC-SHA256"]), default="HMAC-SHA1", show_default=True)
 @click.option("--content-type", default="text/xml; charset=utf-8", show_default=True)
 @click.option("--soap-action", help="SOAPAction; by default derived from a LIS SOAP body element.")

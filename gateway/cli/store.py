@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
+from adapters.store import StoreUnavailable, schema
 from adapters.store import accounts as store_accounts
-from adapters.store import schema
 from gateway import demo
 from gateway.cli.context import CliContext, known_account, pass_cli
 from gateway.security.passwords import hash_password
@@ -21,8 +22,12 @@ def db() -> None:
 @pass_cli
 def db_upgrade(cli: CliContext) -> None:
     """Create the schema, or bring it to the newest revision."""
-    schema.upgrade(cli.store)
-    click.echo(f"store at revision {schema.current_revision(cli.store)}")
+    try:
+        schema.upgrade(cli.store)
+        revision = schema.current_revision(cli.store)
+    except (StoreUnavailable, OperationalError) as exc:
+        raise cli.unreachable(exc) from None
+    click.echo(f"store at revision {revision}")
 
 
 @click.group()
@@ -47,6 +52,8 @@ def accounts() -> None:
 def accounts_add(cli: CliContext, name: str, consumer_key, secret, webex_id, webex_password, site_id, site_name,
                  partner_id, email, itslearning_username, itslearning_password, itslearning_site_id) -> None:
     """Create account NAME (or add credentials to it)."""
+    if not name.strip():
+        raise click.UsageError("an account needs a name")
     pairs = {"--consumer-key/--secret": (consumer_key, secret), "--webex-id/--webex-password": (webex_id, webex_password),
              "--itslearning-username/--itslearning-password": (itslearning_username, itslearning_password)}
     for flags, (a, b) in pairs.items():
