@@ -119,7 +119,7 @@ class LisClient:
         except requests.RequestException as exc:
             raise LisError(f"{operation}: {type(exc).__name__}: {exc}") from exc
         except zeep.exceptions.Error as exc:
-            raise LisError(f"{operation}: {exc}") from exc
+            raise LisError(f"{operation}: {exc if self._answered_xml() else self._not_soap()}") from exc
         except (etree.LxmlError, AttributeError, ValueError) as exc:
             # zeep fails this way on an answer that is not XML (an HTML page, JSON, an empty 404)
             raise LisError(f"{operation}: {self._not_soap()}") from exc
@@ -127,6 +127,10 @@ class LisClient:
 
     def _remember(self, response: requests.Response, *args, **kwargs) -> None:
         self._last = response
+
+    def _answered_xml(self) -> bool:
+        kind = self._last.headers.get("Content-Type", "") if self._last is not None else ""
+        return "xml" in kind.split(";", 1)[0].lower()
 
     def _not_soap(self) -> str:
         last = self._last
