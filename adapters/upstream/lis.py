@@ -90,6 +90,7 @@ class LisClient:
             raise LisError(f"the endpoint {address!r} is not an http:// or https:// URL")
         self.address = address
         self.session = session or requests.Session()
+        self.session.auth = BodyHashAuth(key, secret, signature_method)
         self._last: requests.Response | None = None
         self.session.hooks["response"].append(self._remember)
         transport = Transport(session=self.session, timeout=timeout, operation_timeout=timeout)
@@ -103,8 +104,6 @@ class LisClient:
             # zeep raises AttributeError when the document is not XML at all
             reason = "not an XML document" if isinstance(exc, AttributeError) else str(exc) or type(exc).__name__
             raise LisError(f"{wsdl} is not a usable WSDL: {reason}") from exc
-        # signed from here on: a WSDL fetched by URL is a plain GET (oauthlib refuses to sign its empty body)
-        self.session.auth = BodyHashAuth(key, secret, signature_method)
         binding = _binding_name(self.client)
         self.service = self.client.create_service(binding, address)
         header_element = self.client.get_element(f"{{{_tns(self.client)}}}imsx_syncRequestHeaderInfo")
