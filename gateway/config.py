@@ -69,7 +69,7 @@ def _database_url(url: str) -> str | None:
     accepted = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE"
     try:
         scheme = make_url(url).drivername
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return accepted
     return None if scheme in DATABASE_SCHEMES else f"a URL of a supported store, {accepted}"
 

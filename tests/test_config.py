@@ -29,6 +29,7 @@ BAD_VALUES = [
     ("LMS_GATEWAY_LOG_LEVEL", "loud", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("LMS_GATEWAY_DATABASE_URL", "mysql://u:pw@db/x", "a URL of a supported store"),
     ("LMS_GATEWAY_DATABASE_URL", "not a url", "sqlite:///PATH or postgresql://"),
+    ("LMS_GATEWAY_DATABASE_URL", "postgresql://u:pw@[::1/x", "sqlite:///PATH or postgresql://"),
     ("LMS_GATEWAY_TRUSTED_PROXIES", "10.0.0.1,proxy.local", "IP addresses or networks"),
     ("LMS_GATEWAY_ITSLEARNING_ASSET_KEEP_DAYS", "", "a whole number of at least 1"),
 ]

@@ -18,7 +18,7 @@ from adapters.store import accounts as store_accounts
 from adapters.store import attempts as store_attempts
 from adapters.store import tests as store_tests
 from gateway import assessments
-from gateway.cli.context import CliContext, pass_cli, print_rows
+from gateway.cli.context import TEST_ID, CliContext, pass_cli, print_rows
 from gateway.demo.accounts import DEMO_ACCOUNT
 
 _account_option = click.option(
@@ -51,7 +51,7 @@ def tests_group() -> None:
 @tests_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_account_option
-@click.option("--test-id", type=click.IntRange(min=1), help="WebEx testID (default: the account's next free one).")
+@click.option("--test-id", type=TEST_ID, help="WebEx testID (default: the account's next free one).")
 @click.option("--host", "host_webex_id", help="webExID of the WebEx host who owns the test.")
 @click.option("--continue-yes", is_flag=True, help="Treat respconditions without `continue` as continue=\"Yes\".")
 @click.option("--json", "as_json", is_flag=True, help='Print {"test": <testID>, "items": [...]}.')
@@ -119,7 +119,7 @@ def attempts_submit(cli: CliContext, file: str, account: str, as_json: bool) -> 
 
 @attempts_group.command("list")
 @_account_option
-@click.option("--test-id", type=click.IntRange(min=1), help="Only attempts at this testID.")
+@click.option("--test-id", type=TEST_ID, help="Only attempts at this testID.")
 @click.option("--participant", help="Only this participant's attempts (email).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_cli
@@ -134,7 +134,7 @@ def attempts_list(cli: CliContext, account: str, test_id, participant, as_json: 
 
 
 @attempts_group.command("show")
-@click.argument("test_id", type=click.IntRange(min=1))
+@click.argument("test_id", type=TEST_ID)
 @click.argument("email")
 @_account_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored scored attempt as JSON.")

@@ -149,5 +149,8 @@ class HttpUrl(click.ParamType):
 
 
 HTTP_URL = HttpUrl()
+#: identifiers as the store keeps them: a WebEx testID is a 64-bit column, the others 32-bit
+TEST_ID = click.IntRange(1, 2**63 - 1)
+ROW_ID = click.IntRange(1, 2**31 - 1)
 #: seconds to wait for an answer; 0 or less would make requests fail with a ValueError
 TIMEOUT = click.FloatRange(min=0, min_open=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from adapters.store import itslearning as store_its
 from adapters.store.models import ItslearningCredential, ItsMessage, Test
 from gateway import assessments
-from gateway.cli.context import CliContext, account_option, known_account, pass_cli, print_rows
+from gateway.cli.context import ROW_ID, CliContext, account_option, known_account, pass_cli, print_rows
 from gateway.cli.serve import configure_logging
 from gateway.itslearning import message_types
 from gateway.itslearning.worker import Worker
@@ -103,7 +103,7 @@ def sites() -> None:
 
 
 @sites.command("add")
-@click.argument("site_id", type=click.IntRange(min=1))
+@click.argument("site_id", type=ROW_ID)
 @account_option(required=True)
 @click.option("--username", required=True, help="UsernameToken username for the site.")
 @click.option("--password", required=True, help="UsernameToken password (stored hashed).")
@@ -146,9 +146,9 @@ def courses() -> None:
 @courses.command("add")
 @click.argument("title")
 @account_option(required=True)
-@click.option("--site", "site_id", type=click.IntRange(min=1), help="Site id (default: the account's only site).")
+@click.option("--site", "site_id", type=ROW_ID, help="Site id (default: the account's only site).")
 @click.option("--sync-key", help="CourseSyncKey.")
-@click.option("--id", "course_id", type=click.IntRange(min=1), help="CourseId (default: the next free one).")
+@click.option("--id", "course_id", type=ROW_ID, help="CourseId (default: the next free one).")
 @click.option("--state", type=click.Choice(["active", "archived", "deleted"]), default="active", show_default=True)
 @click.option("--external", is_flag=True, help="Managed by an external system (messages may not change it).")
 @pass_cli
@@ -173,7 +173,7 @@ def courses_add(cli: CliContext, title: str, account: str, site_id, sync_key, co
 
 @courses.command("list")
 @account_option()
-@click.option("--site", "site_id", type=click.IntRange(min=1), help="Only this site's courses.")
+@click.option("--site", "site_id", type=ROW_ID, help="Only this site's courses.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_cli
 def courses_list(cli: CliContext, account: str, site_id, as_json: bool) -> None:
@@ -194,7 +194,7 @@ def users() -> None:
 @click.argument("name")
 @account_option(required=True)
 @click.option("--sync-key", help="UserSyncKey.")
-@click.option("--id", "user_id", type=click.IntRange(min=1), help="UserId (default: the next free one).")
+@click.option("--id", "user_id", type=ROW_ID, help="UserId (default: the next free one).")
 @click.option("--state", type=click.Choice(["valid", "deleted"]), default="valid", show_default=True)
 @click.option("--external", is_flag=True, help="Managed by an external system.")
 @pass_cli
