@@ -6,7 +6,12 @@ anything else, ``click.UsageError`` (status 2) for a wrong combination of option
 """
 from __future__ import annotations
 
+import json
+from urllib.parse import urlsplit
+
 import click
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from adapters.store import Store, StoreUnavailable
@@ -98,11 +103,6 @@ def known_account(session, name: str) -> int:
 
 def print_rows(rows: list[dict], columns: list[str], as_json: bool, empty: str) -> None:
     """Rows as a JSON array (``--json``), a table of ``columns`` on a terminal, else tab-separated lines."""
-    import json
-
-    from rich.console import Console
-    from rich.table import Table
-
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -138,8 +138,6 @@ class HttpUrl(click.ParamType):
     name = "URL"
 
     def convert(self, value, param, ctx):
-        from urllib.parse import urlsplit
-
         text = str(value).strip()
         parts = urlsplit(text)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
