@@ -46,11 +46,11 @@ def test_a_new_account_can_import_through_itslearning(store_url, tmp_path):
                "--username", "acme-its")
     assert done.exit_code == 0 and "Info" in done.output and "created" in done.output, done.output
     sites = json.loads(ok(store_url, "itslearning", "sites", "list", "--account", "acme", "--json"))
-    assert sites == [{"site": 7, "usernames": ["acme-its"], "courses": 1}]
+    assert sites == [{"site": 7, "usernames": ["acme-its"], "courses": 1, "users": 1}]
     [course] = json.loads(ok(store_url, "itslearning", "courses", "list", "--account", "acme", "--json"))
     assert (course["site"], course["syncKey"], course["title"], course["state"]) == (7, "maths", "Maths", "active")
     [user] = json.loads(ok(store_url, "itslearning", "users", "list", "--account", "acme", "--json"))
-    assert (user["syncKey"], user["name"], user["state"]) == ("teacher", "Tea Cher", "valid")
+    assert (user["site"], user["syncKey"], user["name"], user["state"]) == (7, "teacher", "Tea Cher", "valid")
 
 
 def test_itslearning_rows_refuse_duplicates_and_unknown_accounts(store_url):

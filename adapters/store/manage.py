@@ -145,15 +145,21 @@ def list_attempts(session: Session, account: int, *, webex_test_id: int | None =
 
 
 def list_sites(session: Session, account: int) -> list[dict[str, Any]]:
-    """Each itslearning site of the account: its UsernameTokens and number of courses."""
+    """Each itslearning site of the account: its UsernameTokens and numbers of courses and users."""
     sites: dict[int, dict[str, Any]] = {}
     for cred in session.scalars(select(ItslearningCredential).where(ItslearningCredential.account_id == account)
                                 .order_by(ItslearningCredential.username)):
-        sites.setdefault(cred.site_id, {"site": cred.site_id, "usernames": [], "courses": 0})["usernames"].append(cred.username)
-    for site, courses in session.execute(select(ItsCourse.site_id, func.count()).where(ItsCourse.account_id == account)
-                                         .group_by(ItsCourse.site_id)):
-        sites.setdefault(site, {"site": site, "usernames": [], "courses": 0})["courses"] = courses
+        _site(sites, cred.site_id)["usernames"].append(cred.username)
+    for model, key in ((ItsCourse, "courses"), (ItsUser, "users")):
+        for site, number in session.execute(select(model.site_id, func.count()).where(model.account_id == account,
+                                                                                      model.site_id.is_not(None))
+                                            .group_by(model.site_id)):
+            _site(sites, site)[key] = number
     return [sites[k] for k in sorted(sites)]
+
+
+def _site(sites: dict[int, dict[str, Any]], site: int) -> dict[str, Any]:
+    return sites.setdefault(site, {"site": site, "usernames": [], "courses": 0, "users": 0})
 
 
 def _course_json(c: ItsCourse) -> dict[str, Any]:
@@ -161,7 +167,7 @@ def _course_json(c: ItsCourse) -> dict[str, Any]:
 
 
 def _user_json(u: ItsUser) -> dict[str, Any]:
-    return {"id": u.id, "syncKey": u.sync_key, "name": u.name, "state": u.state, "external": u.external}
+    return {"id": u.id, "site": u.site_id, "syncKey": u.sync_key, "name": u.name, "state": u.state, "external": u.external}
 
 
 def _new_row(session: Session, model, account: int, row_id: int | None, sync_key: str | None, what: str, **fields):
@@ -195,17 +201,20 @@ def list_courses(session: Session, account: int, *, site: int | None = None) -> 
     return [_course_json(c) for c in session.scalars(query)]
 
 
-def add_user(session: Session, account: int, *, name: str, sync_key: str | None = None, user_id: int | None = None,
-             state: str = "valid", external: bool = False) -> dict[str, Any]:
-    """A user that CreateCourseElementTest can name by UserId or UserSyncKey (the test's creator)."""
+def add_user(session: Session, account: int, *, site: int, name: str, sync_key: str | None = None,
+             user_id: int | None = None, state: str = "valid", external: bool = False) -> dict[str, Any]:
+    """A user of ``site`` that CreateCourseElementTest can name by UserId or UserSyncKey (the test's creator)."""
     if state not in USER_STATES:
         raise Conflict(f"a user state is one of {', '.join(USER_STATES)}, not {state!r}")
-    return _user_json(_new_row(session, ItsUser, account, user_id, sync_key, "user", name=name, state=state,
-                               external=external))
+    return _user_json(_new_row(session, ItsUser, account, user_id, sync_key, "user", site_id=site, name=name,
+                               state=state, external=external))
 
 
-def list_users(session: Session, account: int) -> list[dict[str, Any]]:
-    return [_user_json(u) for u in session.scalars(select(ItsUser).where(ItsUser.account_id == account).order_by(ItsUser.id))]
+def list_users(session: Session, account: int, *, site: int | None = None) -> list[dict[str, Any]]:
+    query = select(ItsUser).where(ItsUser.account_id == account).order_by(ItsUser.id)
+    if site is not None:
+        query = query.where(ItsUser.site_id == site)
+    return [_user_json(u) for u in session.scalars(query)]
 
 
 def list_elements(session: Session, account: int) -> list[dict[str, Any]]:

@@ -131,11 +131,23 @@ def sites_add(cli: CliContext, site_id: int, account: str, username: str, passwo
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_cli
 def sites_list(cli: CliContext, account: str, as_json: bool) -> None:
-    """The account's sites with their UsernameTokens and number of courses."""
+    """The account's sites with their UsernameTokens and numbers of courses and users."""
     from adapters.store import manage
 
     rows = _managed(cli, lambda s: manage.list_sites(s, known_account(s, account)))
-    print_rows(rows, ["site", "usernames", "courses"], as_json, f"account {account} has no itslearning site")
+    print_rows(rows, ["site", "usernames", "courses", "users"], as_json, f"account {account} has no itslearning site")
+
+
+def _one_site(session, owner: int, account: str, site_id: int | None) -> int:
+    """``--site``, else the account's only site."""
+    from adapters.store import manage
+
+    if site_id is not None:
+        return site_id
+    known = [s["site"] for s in manage.list_sites(session, owner)]
+    if len(known) != 1:
+        raise click.UsageError(f"account {account} has {len(known)} itslearning sites: name one with --site")
+    return known[0]
 
 
 @itslearning.group("courses")
@@ -158,14 +170,8 @@ def courses_add(cli: CliContext, title: str, account: str, site_id, sync_key, co
 
     def add(session):
         owner = known_account(session, account)
-        site = site_id
-        if site is None:
-            known = [s["site"] for s in manage.list_sites(session, owner)]
-            if len(known) != 1:
-                raise click.UsageError(f"account {account} has {len(known)} itslearning sites: name one with --site")
-            site = known[0]
-        return manage.add_course(session, owner, site=site, title=title, sync_key=sync_key, course_id=course_id,
-                                 state=state, external=external)
+        return manage.add_course(session, owner, site=_one_site(session, owner, account, site_id), title=title,
+                                 sync_key=sync_key, course_id=course_id, state=state, external=external)
 
     course = _managed(cli, add)
     click.echo(f"course {course['id']} {title!r} on site {course['site']} in account {account}")
@@ -193,30 +199,37 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @account_option(required=True)
+@click.option("--site", "site_id", type=ROW_ID, help="Site id (default: the account's only site).")
 @click.option("--sync-key", help="UserSyncKey.")
 @click.option("--id", "user_id", type=ROW_ID, help="UserId (default: the next free one).")
 @click.option("--state", type=click.Choice(["valid", "deleted"]), default="valid", show_default=True)
 @click.option("--external", is_flag=True, help="Managed by an external system.")
 @pass_cli
-def users_add(cli: CliContext, name: str, account: str, sync_key, user_id, state, external) -> None:
-    """Add user NAME to ACCOUNT; prints the UserId."""
+def users_add(cli: CliContext, name: str, account: str, site_id, sync_key, user_id, state, external) -> None:
+    """Add user NAME to ACCOUNT on a site; prints the UserId."""
     from adapters.store import manage
 
-    user = _managed(cli, lambda s: manage.add_user(s, known_account(s, account), name=name, sync_key=sync_key,
-                                                   user_id=user_id, state=state, external=external))
-    click.echo(f"user {user['id']} {name!r} in account {account}")
+    def add(session):
+        owner = known_account(session, account)
+        return manage.add_user(session, owner, site=_one_site(session, owner, account, site_id), name=name,
+                               sync_key=sync_key, user_id=user_id, state=state, external=external)
+
+    user = _managed(cli, add)
+    click.echo(f"user {user['id']} {name!r} on site {user['site']} in account {account}")
 
 
 @users.command("list")
 @account_option()
+@click.option("--site", "site_id", type=ROW_ID, help="Only this site's users.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_cli
-def users_list(cli: CliContext, account: str, as_json: bool) -> None:
+def users_list(cli: CliContext, account: str, site_id, as_json: bool) -> None:
     """The account's users."""
     from adapters.store import manage
 
-    rows = _managed(cli, lambda s: manage.list_users(s, known_account(s, account)))
-    print_rows(rows, ["id", "syncKey", "name", "state", "external"], as_json, f"account {account} has no itslearning user")
+    rows = _managed(cli, lambda s: manage.list_users(s, known_account(s, account), site=site_id))
+    print_rows(rows, ["id", "site", "syncKey", "name", "state", "external"], as_json,
+               f"account {account} has no itslearning user")
 
 
 def _message(guid: str, course: str, user: str, title: str, sync_key: str | None) -> str:
