@@ -100,7 +100,9 @@ def test_every_setting_has_a_row_with_its_default():
             shown = str(default)
         else:
             continue
-        assert f"`{shown}`" in rows[variable][1], f"{variable}: README's default is {rows[variable][1]}, the code's {shown}"
+        accepted = {f"`{shown}`", f"`{default:g}`" if isinstance(default, float) else f"`{shown}`"}
+        assert any(a in rows[variable][1] for a in accepted), \
+            f"{variable}: README's default is {rows[variable][1]}, the code's {shown}"
 
 
 def test_every_variable_the_code_reads_is_in_the_readme_and_no_other():
