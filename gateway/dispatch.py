@@ -29,6 +29,7 @@ from gateway.config import Settings
 from gateway.routing import (
     ACCOUNT, OPERATION, RAW_BODY, REQUEST_ID, SANE_REQUEST_ID, Answer, BodyTooLarge, Route, StartResponse, plain_error,
 )
+from gateway.version import version
 
 log = logging.getLogger("lms_gateway")
 access_log = logging.getLogger("lms_gateway.access")
@@ -143,10 +144,11 @@ class Gateway:
     def _healthz(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         try:
             self.store.ping()
-            status, doc = "200 OK", {"status": "ok", "store": self.store.dialect, "pid": os.getpid()}
+            status, doc = "200 OK", {"status": "ok", "store": self.store.dialect, "pid": os.getpid(), "version": version()}
         except StoreUnavailable as exc:
             log.warning("health check: store unavailable: %s", exc)
-            status, doc = "503 Service Unavailable", {"status": "unavailable", "store": self.store.dialect, "pid": os.getpid()}
+            status, doc = "503 Service Unavailable", {"status": "unavailable", "store": self.store.dialect, "pid": os.getpid(),
+                                                      "version": version()}
         body = json.dumps(doc).encode()
         start_response(status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
         return [body]

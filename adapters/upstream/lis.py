@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from urllib.parse import urlsplit
+
 import requests
 import zeep
+from lxml import etree
 from zeep.transports import Transport
 
 from adapters.store.results import ResultData
@@ -83,12 +86,24 @@ class LisClient:
         timeout: float = 30.0,
         session: requests.Session | None = None,
     ):
+        if urlsplit(address).scheme.lower() not in ("http", "https") or not urlsplit(address).netloc:
+            raise LisError(f"the endpoint {address!r} is not an http:// or https:// URL")
+        self.address = address
         self.session = session or requests.Session()
         self.session.auth = BodyHashAuth(key, secret, signature_method)
+        self._last: requests.Response | None = None
+        self.session.hooks["response"].append(self._remember)
         transport = Transport(session=self.session, timeout=timeout, operation_timeout=timeout)
         # zeep's own parser; refuse DTDs and entities in the WSDL and in answers (DESIGN.md §10)
         settings = zeep.Settings(strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        self.client = zeep.Client(str(wsdl), transport=transport, settings=settings)
+        try:
+            self.client = zeep.Client(str(wsdl), transport=transport, settings=settings)
+        except requests.RequestException as exc:
+            raise LisError(f"cannot fetch the WSDL {wsdl}: {type(exc).__name__}: {exc}") from exc
+        except (zeep.exceptions.Error, etree.LxmlError, OSError, ValueError, AttributeError) as exc:
+            # zeep raises AttributeError when the document is not XML at all
+            reason = "not an XML document" if isinstance(exc, AttributeError) else str(exc) or type(exc).__name__
+            raise LisError(f"{wsdl} is not a usable WSDL: {reason}") from exc
         binding = _binding_name(self.client)
         self.service = self.client.create_service(binding, address)
         header_element = self.client.get_element(f"{{{_tns(self.client)}}}imsx_syncRequestHeaderInfo")
@@ -104,8 +119,26 @@ class LisClient:
         except requests.RequestException as exc:
             raise LisError(f"{operation}: {type(exc).__name__}: {exc}") from exc
         except zeep.exceptions.Error as exc:
-            raise LisError(f"{operation}: {exc}") from exc
+            raise LisError(f"{operation}: {exc if self._answered_xml() else self._not_soap()}") from exc
+        except (etree.LxmlError, AttributeError, ValueError) as exc:
+            # zeep fails this way on an answer that is not XML (an HTML page, JSON, an empty 404)
+            raise LisError(f"{operation}: {self._not_soap()}") from exc
         return _answer(operation, reply)
+
+    def _remember(self, response: requests.Response, *args, **kwargs) -> None:
+        self._last = response
+
+    def _answered_xml(self) -> bool:
+        kind = self._last.headers.get("Content-Type", "") if self._last is not None else ""
+        return "xml" in kind.split(";", 1)[0].lower()
+
+    def _not_soap(self) -> str:
+        last = self._last
+        if last is None:
+            return f"no SOAP answer from {self.address}"
+        kind = last.headers.get("Content-Type", "no Content-Type")
+        return (f"{self.address} answered HTTP {last.status_code} ({kind}), not a SOAP message: "
+                "is it the LIS endpoint (a gateway's is /api/soap/1p0/lis-result)?")
 
     def read_result(self, sourced_id: str) -> LisAnswer:
         return self.call("readResult", sourcedId=sourced_id)

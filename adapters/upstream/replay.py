@@ -36,6 +36,8 @@ class Outcome:
     differences: list[Difference] = field(default_factory=list)
     error: str | None = None
     status: int | None = None
+    #: elements of the request that were still REDACTED when it was sent (no value to fill them)
+    redacted: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -77,6 +79,14 @@ def fill_redacted(body: bytes, fill: Mapping[str, str]) -> bytes:
     return body
 
 
+_REDACTED_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>" + REDACTED.encode() + rb"</")
+
+
+def redacted_elements(body: bytes) -> list[str]:
+    """Local names of the elements whose text is still ``REDACTED``."""
+    return sorted({m.group(1).decode() for m in _REDACTED_ELEMENT.finditer(body)})
+
+
 def replay(
     sample: Sample,
     session: requests.Session,
@@ -90,6 +100,7 @@ def replay(
     request = sample.request
     headers = {k: v for k, v in request.headers.items() if k.lower() not in SKIP_HEADERS}
     body = fill_redacted(request.body, fill or {})
+    redacted = redacted_elements(body)
     auth = None
     if sample.auth is not None:
         secret = secret_for(sample.auth.consumer_key)
@@ -100,6 +111,6 @@ def replay(
     try:
         response = session.request(request.method, url, data=body or None, headers=headers, auth=auth, timeout=timeout)
     except requests.RequestException as exc:
-        return Outcome(sample, False, error=f"{type(exc).__name__}: {exc}")
+        return Outcome(sample, False, error=f"{type(exc).__name__}: {exc}", redacted=redacted)
     differences = compare_exchange(sample, response.status_code, response.headers, response.content, parse_xml)
-    return Outcome(sample, not differences, differences, status=response.status_code)
+    return Outcome(sample, not differences, differences, status=response.status_code, redacted=redacted)

@@ -3,6 +3,7 @@
     lms-gateway tests import FILE.xml [--json]       {"test": 208, "items": ["236", ...]}
     lms-gateway attempts submit FILE.json [--json]   {"score": 45, "min": 0, "max": 100, "items": {...}}
     lms-gateway attempts show TESTID EMAIL [--json | --report]
+    lms-gateway attempts list [--test-id N] [--participant EMAIL] [--json]
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from adapters.store import accounts as store_accounts
 from adapters.store import attempts as store_attempts
 from adapters.store import tests as store_tests
 from gateway import assessments
-from gateway.cli.context import CliContext, pass_cli
+from gateway.cli.context import TEST_ID, CliContext, pass_cli, print_rows
 from gateway.demo.accounts import DEMO_ACCOUNT
 
 _account_option = click.option(
@@ -50,7 +51,7 @@ def tests_group() -> None:
 @tests_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_account_option
-@click.option("--test-id", type=click.IntRange(min=1), help="WebEx testID (default: the account's next free one).")
+@click.option("--test-id", type=TEST_ID, help="WebEx testID (default: the account's next free one).")
 @click.option("--host", "host_webex_id", help="webExID of the WebEx host who owns the test.")
 @click.option("--continue-yes", is_flag=True, help="Treat respconditions without `continue` as continue=\"Yes\".")
 @click.option("--json", "as_json", is_flag=True, help='Print {"test": <testID>, "items": [...]}.')
@@ -116,8 +117,24 @@ def attempts_submit(cli: CliContext, file: str, account: str, as_json: bool) -> 
         click.echo(f"attempt {attempt_id} at test {webex_test_id}: {scored.to_json()['score']} of {scored.to_json()['max']}")
 
 
+@attempts_group.command("list")
+@_account_option
+@click.option("--test-id", type=TEST_ID, help="Only attempts at this testID.")
+@click.option("--participant", help="Only this participant's attempts (email).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_cli
+def attempts_list(cli: CliContext, account: str, test_id, participant, as_json: bool) -> None:
+    """The account's attempts with their scores, oldest first."""
+    from adapters.store import manage
+
+    with cli.ready_store().session() as session:
+        rows = manage.list_attempts(session, _find_account(session, account).id, webex_test_id=test_id, email=participant)
+    print_rows(rows, ["attempt", "test", "email", "name", "started", "score", "max"], as_json,
+               f"no attempts in account {account}")
+
+
 @attempts_group.command("show")
-@click.argument("test_id", type=click.IntRange(min=1))
+@click.argument("test_id", type=TEST_ID)
 @click.argument("email")
 @_account_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored scored attempt as JSON.")

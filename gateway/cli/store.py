@@ -1,14 +1,15 @@
-"""``db upgrade``, ``accounts add|list`` and ``demo load``."""
+"""``db upgrade``, ``accounts add|list|remove`` and ``demo load``."""
 from __future__ import annotations
 
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
+from adapters.store import StoreUnavailable, schema
 from adapters.store import accounts as store_accounts
-from adapters.store import schema
 from gateway import demo
-from gateway.cli.context import CliContext, pass_cli
+from gateway.cli.context import CliContext, known_account, pass_cli
 from gateway.security.passwords import hash_password
 
 
@@ -21,8 +22,12 @@ def db() -> None:
 @pass_cli
 def db_upgrade(cli: CliContext) -> None:
     """Create the schema, or bring it to the newest revision."""
-    schema.upgrade(cli.store)
-    click.echo(f"store at revision {schema.current_revision(cli.store)}")
+    try:
+        schema.upgrade(cli.store)
+        revision = schema.current_revision(cli.store)
+    except (StoreUnavailable, OperationalError) as exc:
+        raise cli.unreachable(exc) from None
+    click.echo(f"store at revision {revision}")
 
 
 @click.group()
@@ -47,6 +52,8 @@ def accounts() -> None:
 def accounts_add(cli: CliContext, name: str, consumer_key, secret, webex_id, webex_password, site_id, site_name,
                  partner_id, email, itslearning_username, itslearning_password, itslearning_site_id) -> None:
     """Create account NAME (or add credentials to it)."""
+    if not name.strip():
+        raise click.UsageError("an account needs a name")
     pairs = {"--consumer-key/--secret": (consumer_key, secret), "--webex-id/--webex-password": (webex_id, webex_password),
              "--itslearning-username/--itslearning-password": (itslearning_username, itslearning_password)}
     for flags, (a, b) in pairs.items():
@@ -89,6 +96,25 @@ def accounts_list(cli: CliContext) -> None:
     Console().print(table)
 
 
+@accounts.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_cli
+def accounts_remove(cli: CliContext, name: str, yes: bool) -> None:
+    """Remove account NAME with its credentials, tests, attempts, results and itslearning data."""
+    from adapters.store import manage
+
+    store = cli.ready_store()
+    with store.session() as session:
+        known_account(session, name)
+    if not yes:
+        click.confirm(f"remove account {name} and all its data?", abort=True, err=True)
+    with store.session() as session:
+        removed = manage.remove_account(session, name)
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in removed.items() if k != "account")
+    click.echo(f"account {name} removed ({counts})")
+
+
 @click.group("demo")
 def demo_group() -> None:
     """The demo data of DESIGN.md §11."""
@@ -97,9 +123,14 @@ def demo_group() -> None:
 @demo_group.command("load")
 @pass_cli
 def demo_load(cli: CliContext) -> None:
-    """Load (or refresh) the demo data."""
-    demo.load(cli.ready_store(), cli.settings)
-    click.echo("demo data loaded")
+    """Load (or refresh) the demo data in account `demo`; says what it replaced. Other accounts are never touched."""
+    try:
+        replaced = demo.load(cli.ready_store(), cli.settings)
+    except demo.DemoConflict as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"demo data loaded into account {demo.DEMO_ACCOUNT}" + ("" if replaced else " (nothing replaced)"))
+    for line in replaced:
+        click.echo(f"  replaced: {line}")
 
 
 def register(main: click.Group) -> None:

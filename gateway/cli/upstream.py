@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -21,12 +22,13 @@ from adapters.upstream import replay as replayer
 from adapters.upstream import samples as sample_files
 from adapters.upstream import webex as webex_client
 from gateway import demo, xmlsafe
-from gateway.cli.context import CliContext, pass_cli
+from gateway.cli.context import HTTP_URL, TIMEOUT, CliContext, known_account, pass_cli
 from gateway.cli.serve import GatewayServer, configure_logging, server_options
 from gateway.demo import accounts as demo_accounts
 from gateway.lis import wsdl as lis_wsdl
 
 IN_PROCESS = "http://lms-gateway.in-process"
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 _console = Console(stderr=True, emoji=False)
 
 
@@ -47,14 +49,14 @@ WSDL_LOCATION = WsdlLocation()
 # --------------------------------------------------------------------------------------- replay
 @click.command()
 @click.argument("sample_paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--target", help="Base URL of a running gateway; without it, the in-process app on the configured store.")
+@click.option("--target", type=HTTP_URL, help="Base URL of a running gateway; without it, the in-process app on the configured store.")
 @click.option("--demo", "with_demo", is_flag=True, help="Load the demo data first (in-process only).")
 @click.option("--secret", envvar="LMS_GATEWAY_REPLAY_SECRET",
               help="OAuth secret to re-sign with (default: the configured store's secret for the sample's key, "
                    "else the demo secret).")
 @click.option("--webex-password", envvar="LMS_GATEWAY_REPLAY_WEBEX_PASSWORD",
               help="Fills a redacted WebEx <password> (default with --demo: the demo host's).")
-@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds per request.")
+@click.option("--timeout", default=30.0, show_default=True, type=TIMEOUT, help="Seconds per request.")
 @pass_cli
 def replay(cli: CliContext, sample_paths, target, with_demo, secret, webex_password, timeout) -> None:
     """Send every recorded request in SAMPLE_PATHS again and compare the answers (exit 1 on any mismatch)."""
@@ -106,11 +108,36 @@ def replay(cli: CliContext, sample_paths, target, with_demo, secret, webex_passw
                                             timeout=timeout))
             progress.advance(task)
     _report(outcomes)
+    failed = [o for o in outcomes if not o.passed]
+    for hint in _hints(failed, store, with_demo, target):
+        _console.print(f"Hint: {hint}", highlight=False, markup=False, soft_wrap=True)
     if store is not None:
         store.dispose()
-    failed = [o for o in outcomes if not o.passed]
     if failed:
         sys.exit(1)
+
+
+def cli_store_url(store) -> str:
+    return store.engine.url.render_as_string(hide_password=True)
+
+
+#: what to give for a request element the recording redacted
+_FILL_OPTIONS = {"password": "--webex-password"}
+
+
+def _hints(failed: list[replayer.Outcome], store, with_demo: bool, target: str | None) -> list[str]:
+    """The obvious next step for a failed replay: demo data, or a redacted secret to give."""
+    hints = []
+    if failed and target is None and not with_demo:
+        with store.session() as s:
+            if not store_accounts.list_accounts(s):
+                hints.append(f"the store at {cli_store_url(store)} has no accounts: samples recorded "
+                             "against the demo data replay with --demo")
+    for name, option in _FILL_OPTIONS.items():
+        samples = [o.sample.name for o in failed if name in o.redacted]
+        if samples:
+            hints.append(f"the recorded <{name}> was redacted in {', '.join(samples)}: give the real one with {option}")
+    return hints
 
 
 def _existing_store(cli: CliContext):
@@ -154,13 +181,13 @@ def call() -> None:
 @call.command("lis")
 @click.argument("operation", type=click.Choice(sorted(lis_client.OPERATIONS)))
 @click.argument("ids", nargs=-1)
-@click.option("--upstream", required=True, help="The LIS service endpoint URL.")
+@click.option("--upstream", required=True, type=HTTP_URL, help="The LIS service endpoint URL.")
 @click.option("--key", required=True, envvar="LMS_GATEWAY_UPSTREAM_KEY", help="OAuth consumer key.")
 @click.option("--secret", required=True, envvar="LMS_GATEWAY_UPSTREAM_SECRET", help="OAuth shared secret.")
 @click.option("--wsdl", "wsdl_path", type=WSDL_LOCATION, default=str(lis_wsdl.WSDL_FILE),
               show_default=True, help="WSDL to build the client from (the gateway's, or the IMS reference WSDL).")
 @click.option("--signature-method", type=click.Choice(["HMAC-SHA1", "HMAC-SHA256"]), default="HMAC-SHA1", show_default=True)
-@click.option("--timeout", default=30.0, show_default=True, type=float)
+@click.option("--timeout", default=30.0, show_default=True, type=TIMEOUT)
 def call_lis(operation, ids, upstream, key, secret, wsdl_path, signature_method, timeout) -> None:
     """LIS OMS OPERATION [IDS...] (readResult 49313814; readResults 1 2 3; readResultIdsForLineItem LINEITEM ...), as JSON."""
     needs = {"readAllResultIds": (0, 0), "readResults": (1, None)}.get(operation, (1, 1))
@@ -179,7 +206,7 @@ def call_lis(operation, ids, upstream, key, secret, wsdl_path, signature_method,
 
 @call.command("webex")
 @click.argument("operation")
-@click.option("--upstream", required=True, help="The XML API URL, e.g. https://SITE.webex.com/WBXService/XMLService.")
+@click.option("--upstream", required=True, type=HTTP_URL, help="The XML API URL, e.g. https://SITE.webex.com/WBXService/XMLService.")
 @click.option("--test-id", help="testID (GetIMStestResult, GetIMStestDetails, GetTestInformation).")
 @click.option("--participant", help="participantEmail (GetIMStestResult).")
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="Any other bodyContent element, in order.")
@@ -190,7 +217,7 @@ def call_lis(operation, ids, upstream, key, secret, wsdl_path, signature_method,
 @click.option("--site-id", envvar="LMS_GATEWAY_UPSTREAM_WEBEX_SITE_ID", default="")
 @click.option("--site-name", default="")
 @click.option("--partner-id", envvar="LMS_GATEWAY_UPSTREAM_WEBEX_PARTNER_ID", default="")
-@click.option("--timeout", default=30.0, show_default=True, type=float)
+@click.option("--timeout", default=30.0, show_default=True, type=TIMEOUT)
 def call_webex(operation, upstream, test_id, participant, fields, webex_id, password, session_ticket, email, site_id,
                site_name, partner_id, timeout) -> None:
     """WebEx XML API OPERATION (GetIMStestResult --test-id 207 --participant EMAIL ...); prints the answer XML."""
@@ -201,8 +228,8 @@ def call_webex(operation, upstream, test_id, participant, fields, webex_id, pass
         body.append(("participantEmail", participant))
     for item in fields:
         name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.UsageError(f"--field takes NAME=VALUE, not {item!r}")
+        if not sep or not _XML_NAME.fullmatch(name):
+            raise click.UsageError(f"--field takes NAME=VALUE with NAME an XML element name, not {item!r}")
         body.append((name, value))
     security = webex_client.SecurityContext(webExID=webex_id, password=password, siteID=site_id, partnerID=partner_id,
                                             email=email, sessionTicket=session_ticket, siteName=site_name)
@@ -245,7 +272,7 @@ def upstream_credentials(key, secret, signature_method, webex_id, webex_password
 
 
 @click.command()
-@click.option("--upstream", required=True, envvar="LMS_GATEWAY_UPSTREAM", help="Base URL of the real vendor; paths are kept.")
+@click.option("--upstream", required=True, type=HTTP_URL, envvar="LMS_GATEWAY_UPSTREAM", help="Base URL of the real vendor; paths are kept.")
 @click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write every exchange here as a sample (secrets redacted).")
 @click.option("--upstream-key", envvar="LMS_GATEWAY_UPSTREAM_KEY", help="OAuth key to re-sign LIS/LTI requests with.")
@@ -258,9 +285,9 @@ def upstream_credentials(key, secret, signature_method, webex_id, webex_password
 @click.option("--upstream-its-username", envvar="LMS_GATEWAY_UPSTREAM_ITS_USERNAME",
               help="itslearning UsernameToken to put in forwarded requests.")
 @click.option("--upstream-its-password", envvar="LMS_GATEWAY_UPSTREAM_ITS_PASSWORD")
-@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds to wait for the upstream.")
+@click.option("--timeout", default=30.0, show_default=True, type=TIMEOUT, help="Seconds to wait for the upstream.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @pass_cli
@@ -295,21 +322,21 @@ def sync() -> None:
 
 
 @sync.command("lis")
-@click.option("--upstream", required=True, help="The LIS service endpoint URL.")
+@click.option("--upstream", required=True, type=HTTP_URL, help="The LIS service endpoint URL.")
 @click.option("--line-item", "line_items", required=True, multiple=True, help="lineItemSourcedId to pull (repeatable).")
 @click.option("--key", required=True, envvar="LMS_GATEWAY_UPSTREAM_KEY")
 @click.option("--secret", required=True, envvar="LMS_GATEWAY_UPSTREAM_SECRET")
-@click.option("--account", "account_name", help="Store under this account (default: the one owning consumer key --key).")
+@click.option("--account", "account_name", help="Store under this account (default: the one owning consumer key --key); see `accounts add`.")
 @click.option("--wsdl", "wsdl_path", type=WSDL_LOCATION, default=str(lis_wsdl.WSDL_FILE),
               show_default=True)
-@click.option("--timeout", default=30.0, show_default=True, type=float)
+@click.option("--timeout", default=30.0, show_default=True, type=TIMEOUT)
 @pass_cli
 def sync_lis(cli: CliContext, upstream, line_items, key, secret, account_name, wsdl_path, timeout) -> None:
     """readResultIdsForLineItem, then readResults, for each --line-item; results are created or replaced."""
     store = cli.ready_store()
     with store.session() as session:
         if account_name:
-            account_id = store_accounts.get_or_create_account(session, account_name).id
+            account_id = known_account(session, account_name)
         else:
             consumer = store_accounts.find_consumer(session, key)
             if consumer is None:

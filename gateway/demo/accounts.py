@@ -29,11 +29,25 @@ def _demo_hash(password: str) -> str:
     return hash_password(password)
 
 
+class DemoConflict(ValueError):
+    """Another account holds an identifier the demo data needs; the demo never takes it over."""
+
+
 def demo_account(session: Session) -> Account:
     return store_accounts.get_or_create_account(session, DEMO_ACCOUNT)
 
 
-def load(session: Session, account: Account, settings: Settings) -> None:
+def load(session: Session, account: Account, settings: Settings) -> list[str]:
+    had = [c.key for c in account.consumers] + [w.webex_id for w in account.webex_credentials] \
+        + [i.username for i in account.itslearning_credentials]
+    try:
+        _load(session, account, settings)
+    except ValueError as exc:  # a credential of another account: refuse rather than take it
+        raise DemoConflict(f"{exc}; the demo data needs it (remove that account, or use another store)") from None
+    return [f"the secrets of the demo credentials ({', '.join(had)})"] if had else []
+
+
+def _load(session: Session, account: Account, settings: Settings) -> None:
     store_accounts.set_consumer(session, account, LIS_CONSUMER_KEY, settings.demo_secret)
     store_accounts.set_webex_credential(
         session,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from adapters.store import itslearning as store_its
 from adapters.store.models import Account, ItsAsset, ItsCourse, ItsGrade, ItsUser
 from gateway.config import Settings
-from gateway.demo.accounts import ITSLEARNING_SITE_ID
+from gateway.demo.accounts import ITSLEARNING_SITE_ID, DemoConflict
 from gateway.resources import DEMO_DATA
 
 PACKAGE_DIR = DEMO_DATA / "itslearning-package"
@@ -26,17 +26,32 @@ def package_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def load(session: Session, account: Account, settings: Settings) -> None:
-    store_its.ensure_row(session, ItsCourse, 1, account_id=account.id, site_id=ITSLEARNING_SITE_ID,
-                         sync_key="demo-course", title="Demo course")
-    store_its.ensure_row(session, ItsUser, 1, account_id=account.id, site_id=ITSLEARNING_SITE_ID, sync_key="demo-admin",
-                         name="Demo Admin")
-    store_its.ensure_row(session, ItsUser, 2, account_id=account.id, site_id=ITSLEARNING_SITE_ID, sync_key="demo-teacher",
-                         name="Demo Teacher")
-    store_its.ensure_row(session, ItsGrade, 1, account_id=account.id, name="Pass/Fail")
+#: (model, id, what, fields) of the rows the seed's message names; ids are global in the store
+ROWS = (
+    (ItsCourse, 1, "course", {"site_id": ITSLEARNING_SITE_ID, "sync_key": "demo-course", "title": "Demo course"}),
+    (ItsUser, 1, "user", {"site_id": ITSLEARNING_SITE_ID, "sync_key": "demo-admin", "name": "Demo Admin"}),
+    (ItsUser, 2, "user", {"site_id": ITSLEARNING_SITE_ID, "sync_key": "demo-teacher", "name": "Demo Teacher"}),
+    (ItsGrade, 1, "grade", {"name": "Pass/Fail"}),
+)
+
+
+def load(session: Session, account: Account, settings: Settings) -> list[str]:
+    for model, row_id, what, _fields in ROWS:
+        existing = session.get(model, row_id)
+        if existing is not None and existing.account_id != account.id:
+            raise DemoConflict(f"itslearning {what} id {row_id} belongs to another account; the demo data needs it "
+                               "(remove that account, or use another store)")
+    for model, row_id, _what, fields in ROWS:
+        store_its.ensure_row(session, model, row_id, account_id=account.id, **fields)
+    replaced = []
     asset = session.get(ItsAsset, PACKAGE_GUID)
+    if asset is not None and asset.account_id != account.id:
+        raise DemoConflict(f"the upload {PACKAGE_GUID} belongs to another account; the demo data needs it")
     if asset is not None:  # a refresh: a new expiry and today's package
+        replaced.append(f"the itslearning upload {PACKAGE_GUID} (a new copy, kept another "
+                        f"{settings.itslearning_asset_keep_days} days)")
         session.delete(asset)
         session.flush()
     store_its.add_asset(session, account.id, ITSLEARNING_SITE_ID, "demo-test.zip", package_bytes(),
                         settings.itslearning_asset_keep_days, guid=PACKAGE_GUID)
+    return replaced

@@ -40,9 +40,9 @@ RESULTS = (
 )
 
 
-def load(session: Session, account: Account, settings: Settings) -> None:
+def load(session: Session, account: Account, settings: Settings) -> list[str]:
     store_results.line_item(session, account.id, LINE_ITEM, label="TestDoc1.doc")
     for person in PERSONS:
         store_results.person(session, account.id, person)
-    for record in RESULTS:
-        store_results.upsert_result(session, account.id, record)
+    replaced = [record.sourced_id for record in RESULTS if not store_results.upsert_result(session, account.id, record)]
+    return [f"LIS result(s) {', '.join(replaced)}"] if replaced else []

@@ -26,6 +26,7 @@ def run(store_url: str, *args: str):
 def test_import_csv_then_json_replaces(store_url, store, tmp_path):
     path = tmp_path / "results.csv"
     path.write_text(CSV)
+    assert run(store_url, "accounts", "add", "school").exit_code == 0
     r = run(store_url, "results", "import", str(path), "--account", "school")
     assert r.exit_code == 0, r.output
     assert "imported 2 result(s) into account school: 2 created, 0 replaced" in r.output
@@ -48,9 +49,10 @@ def test_import_csv_then_json_replaces(store_url, store, tmp_path):
 def test_bad_row_imports_nothing(store_url, store, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(CSV + "A3,,P-3,,,,,,,\n")
+    assert run(store_url, "accounts", "add", "school").exit_code == 0
     r = CliRunner().invoke(main, ["--database-url", store_url, "results", "import", str(path), "--account", "school"])
     assert r.exit_code == 1
-    assert "line 4: lineItemSourcedId is required; nothing was imported" in r.output
+    assert "line 4: lineItemSourcedId is required; 1 bad row(s), nothing was imported" in r.output
     with store.session() as s:
         account = store_accounts.get_or_create_account(s, "school")
         assert store_results.all_result_ids(s, account.id) == []
