@@ -45,6 +45,11 @@ class Settings:
     worker_poll_seconds: float = 1.0
     #: Run a message worker thread inside each gateway process (else run `lms-gateway worker`).
     worker_in_process: bool = True
+    #: LTI 1.3 platform: access tokens live this long; clocks may differ by the leeway; a client
+    #: assertion may live (exp - iat) at most this long.
+    lti13_access_token_seconds: int = 3600
+    lti13_clock_leeway_seconds: int = 60
+    lti13_assertion_max_seconds: int = 3600
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -50,6 +50,8 @@ class Route:
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
     #: None means ``error(503, ...)``.
     busy: BusyShape | None = None
+    #: Also serve every path below this one (``/lti13`` serves ``/lti13/demo/token``, ...).
+    prefix: bool = False
 
 
 #: Set by a protocol as soon as it knows them; read by the access log and the request journal.

@@ -1,0 +1,210 @@
+"""AGS 2.0 line items, scores and results, on the LIS tables (DESIGN.md §14).
+
+The identity mapping, in one place:
+
+- An AGS **line item** is a LIS line item (``line_items`` row) that has a ``context_id``; its AGS id
+  is ``…/contexts/{context_id}/lineitems/{sourced_id}`` and its LIS ``lineItemSourcedId`` is that same
+  ``sourced_id``. Line items created over AGS get a fresh sourcedId (32 hex digits).
+- An AGS **user** (``userId``) is a LIS person: ``persons.sourced_id`` is the ``userId``.
+- An AGS **result** for (line item L, user U) is the account's LIS result whose line item is L and
+  person is U (the oldest, if a LIS client made several). When a score arrives and there is none,
+  one is created with sourcedId :func:`result_sourced_id` ``"{L}:{U}"`` — the
+  ``lis_result_sourcedid`` an LTI 1.1 tool is handed for that pair — so LIS readResult, LTI 1.1
+  readResult and ``results list`` read the same row, and their replaceResult changes what AGS
+  ``/results`` shows. How the score itself reads on each side is :mod:`adapters.scores`.
+
+Every function takes the caller's account and, for AGS, its context: a line item of another
+account or context is simply not found.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from adapters import scores
+from adapters.store import results as store_results
+from adapters.store.models import LineItem, Person, Result
+
+
+def result_sourced_id(line_item_sourced_id: str, user_id: str) -> str:
+    """The LIS sourcedId of the result of (line item, user) when AGS creates it."""
+    return f"{line_item_sourced_id}:{user_id}"
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class LineItemFields:
+    """What a tool may set on a line item (AGS names in the comments)."""
+
+    label: str  # label
+    score_maximum: float  # scoreMaximum
+    resource_id: str | None = None  # resourceId
+    resource_link_id: str | None = None  # resourceLinkId
+    tag: str | None = None  # tag
+    start_date_time: datetime | None = None  # startDateTime
+    end_date_time: datetime | None = None  # endDateTime
+
+
+@dataclass(frozen=True)
+class Score:
+    """An AGS score as POSTed (already validated)."""
+
+    user_id: str
+    timestamp: datetime
+    activity_progress: str
+    grading_progress: str
+    score_given: float | None = None
+    score_maximum: float | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """One row of AGS ``/results``."""
+
+    sourced_id: str
+    user_id: str
+    result_score: float | None
+    result_maximum: float
+    comment: str | None
+
+
+def find_line_item(session: Session, account_id: int, context_id: str, sourced_id: str, *, lock: bool = False) -> LineItem | None:
+    query = select(LineItem).where(
+        LineItem.account_id == account_id, LineItem.context_id == context_id, LineItem.sourced_id == sourced_id
+    )
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def list_line_items(
+    session: Session,
+    account_id: int,
+    context_id: str,
+    *,
+    resource_link_id: str | None = None,
+    resource_id: str | None = None,
+    tag: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[LineItem], bool]:
+    """The context's line items, oldest first, and whether more follow this page."""
+    query = select(LineItem).where(LineItem.account_id == account_id, LineItem.context_id == context_id)
+    for column, value in ((LineItem.resource_link_id, resource_link_id), (LineItem.resource_id, resource_id), (LineItem.tag, tag)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(LineItem.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = list(session.scalars(query))
+    if limit is not None and len(rows) > limit:
+        return rows[:limit], True
+    return rows, False
+
+
+def _set(item: LineItem, fields: LineItemFields) -> None:
+    item.label = fields.label
+    item.score_maximum = fields.score_maximum
+    item.resource_id = fields.resource_id
+    item.resource_link_id = fields.resource_link_id
+    item.tag = fields.tag
+    item.start_date_time = fields.start_date_time
+    item.end_date_time = fields.end_date_time
+
+
+def create_line_item(session: Session, account_id: int, context_id: str, fields: LineItemFields) -> LineItem:
+    item = LineItem(account_id=account_id, sourced_id=uuid.uuid4().hex, context_id=context_id)
+    _set(item, fields)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update_line_item(item: LineItem, fields: LineItemFields) -> LineItem:
+    _set(item, fields)
+    return item
+
+
+def delete_line_item(session: Session, item: LineItem) -> None:
+    """The line item and its results (AGS: deleting a line item deletes its results)."""
+    session.execute(delete(Result).where(Result.account_id == item.account_id, Result.line_item_id == item.id))
+    session.delete(item)
+
+
+def _result_for(session: Session, item: LineItem, person_id: int) -> Result | None:
+    query = (
+        select(Result)
+        .where(Result.account_id == item.account_id, Result.line_item_id == item.id, Result.person_id == person_id)
+        .order_by(Result.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def post_score(session: Session, item: LineItem, score: Score) -> bool:
+    """Store a score as the (line item, user) result; False when a newer score is stored (409)."""
+    person = store_results.person(session, item.account_id, score.user_id)
+    row = _result_for(session, item, person.id)
+    if row is None:
+        sourced_id = result_sourced_id(item.sourced_id, score.user_id)
+        created = store_results.create_result(
+            session,
+            item.account_id,
+            store_results.ResultData(sourced_id, line_item_sourced_id=item.sourced_id, person_sourced_id=score.user_id),
+        )
+        if not created:
+            # That sourcedId belongs to a LIS result of another pair: give this one its own.
+            sourced_id = f"{sourced_id}:{uuid.uuid4().hex[:8]}"
+            store_results.create_result(
+                session,
+                item.account_id,
+                store_results.ResultData(sourced_id, line_item_sourced_id=item.sourced_id, person_sourced_id=score.user_id),
+            )
+        row = _result_for(session, item, person.id)
+    elif row.date is not None and score.timestamp < aware(row.date):
+        return False
+    row.score_text = scores.ags_to_text(score.score_given, score.score_maximum)
+    row.score_language = row.score_language or "en"
+    row.score_given = score.score_given if score.score_given is not None else None
+    row.score_maximum = score.score_maximum if score.score_given is not None else None
+    row.activity_progress = score.activity_progress
+    row.grading_progress = score.grading_progress
+    row.comment = score.comment
+    row.date = score.timestamp
+    session.flush()
+    return True
+
+
+def list_results(
+    session: Session, item: LineItem, *, user_id: str | None = None, offset: int = 0, limit: int | None = None
+) -> tuple[list[ResultView], bool]:
+    """The line item's results (users with a result row), oldest first, and whether more follow."""
+    query = (
+        select(Result, Person.sourced_id)
+        .join(Person, Result.person_id == Person.id)
+        .where(Result.account_id == item.account_id, Result.line_item_id == item.id)
+    )
+    if user_id is not None:
+        query = query.where(Person.sourced_id == user_id)
+    query = query.order_by(Result.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = list(session.execute(query))
+    more = limit is not None and len(rows) > limit
+    views = []
+    for result, person_id in rows[:limit] if limit is not None else rows:
+        given, maximum = scores.text_to_ags(result.score_text, result.score_given, result.score_maximum, item.score_maximum)
+        views.append(ResultView(result.sourced_id, person_id, given, maximum, result.comment))
+    return views, more
+
