@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from gateway.lti13.errors import Refusal
 
@@ -95,7 +95,8 @@ def timestamp(doc: dict, name: str, *, required: bool) -> datetime | None:
         digits = re.match(r"\d+", rest).group(0)
         text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits):]}"
     try:
-        return datetime.fromisoformat(text)
+        # In UTC: SQLite keeps no offset, so a stored +01:00 would read back as UTC otherwise.
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
     except ValueError:
         raise Refusal(400, "invalid_request", f"{name} is not a valid date-time: {value!r}") from None
 
