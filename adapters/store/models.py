@@ -379,3 +379,34 @@ class Lti13UsedJti(Base):
     client_id: Mapped[str] = mapped_column(String(255))
     jti: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Lti13Upstream(Base):
+    """An upstream LMS's AGS platform the bridge carries legacy outcomes to. The gateway is a tool
+    there: it signs its client assertions with the account's platform key (published at the
+    account's JWKS URL, which the upstream registers)."""
+
+    __tablename__ = "lti13_upstreams"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_url: Mapped[str] = mapped_column(String(2000))
+    client_id: Mapped[str] = mapped_column(String(255))
+    #: The assertion's aud when the upstream wants something other than its token URL.
+    audience: Mapped[str | None] = mapped_column(String(2000))
+
+
+class Lti13BridgeLink(Base):
+    """A legacy result sourcedId and where its score lives upstream: (line item URL, user id)."""
+
+    __tablename__ = "lti13_bridge_links"
+    __table_args__ = (UniqueConstraint("account_id", "sourced_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    upstream_id: Mapped[int] = mapped_column(ForeignKey("lti13_upstreams.id", ondelete="CASCADE"), index=True)
+    line_item_url: Mapped[str] = mapped_column(String(2000))
+    user_id: Mapped[str] = mapped_column(String(255))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from gateway.cli import assessments, itslearning, qti, results, serve, store, upstream
+from gateway.cli import assessments, itslearning, lti13, qti, results, serve, store, upstream
 from gateway.cli.context import CliContext
 
 
@@ -15,5 +15,5 @@ def main(ctx: click.Context, database_url: str | None) -> None:
     ctx.obj = CliContext(database_url)
 
 
-for module in (serve, store, assessments, qti, itslearning, upstream, results):
+for module in (serve, store, assessments, qti, itslearning, upstream, results, lti13):
     module.register(main)

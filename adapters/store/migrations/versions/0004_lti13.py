@@ -57,6 +57,36 @@ def upgrade() -> None:
     with op.batch_alter_table('lti13_tools', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lti13_tools_account_id'), ['account_id'], unique=False)
 
+    op.create_table('lti13_upstreams',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_url', sa.String(length=2000), nullable=False),
+    sa.Column('client_id', sa.String(length=255), nullable=False),
+    sa.Column('audience', sa.String(length=2000), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'name')
+    )
+    with op.batch_alter_table('lti13_upstreams', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lti13_upstreams_account_id'), ['account_id'], unique=False)
+
+    op.create_table('lti13_bridge_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('sourced_id', sa.String(length=255), nullable=False),
+    sa.Column('upstream_id', sa.Integer(), nullable=False),
+    sa.Column('line_item_url', sa.String(length=2000), nullable=False),
+    sa.Column('user_id', sa.String(length=255), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['upstream_id'], ['lti13_upstreams.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'sourced_id')
+    )
+    with op.batch_alter_table('lti13_bridge_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lti13_bridge_links_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lti13_bridge_links_upstream_id'), ['upstream_id'], unique=False)
+
     with op.batch_alter_table('line_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('context_id', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('score_maximum', sa.Float(), nullable=True))
@@ -90,6 +120,15 @@ def downgrade() -> None:
         batch_op.drop_column('score_maximum')
         batch_op.drop_column('context_id')
 
+    with op.batch_alter_table('lti13_bridge_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lti13_bridge_links_upstream_id'))
+        batch_op.drop_index(batch_op.f('ix_lti13_bridge_links_account_id'))
+
+    op.drop_table('lti13_bridge_links')
+    with op.batch_alter_table('lti13_upstreams', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lti13_upstreams_account_id'))
+
+    op.drop_table('lti13_upstreams')
     with op.batch_alter_table('lti13_tools', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lti13_tools_account_id'))
 
