@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,14 +41,21 @@ def _tool(row: Lti13Tool) -> Tool:
 def jwks_from_text(text: str) -> dict[str, Any]:
     """A tool's keys given at registration: a JWKS document, one JWK, or a PEM public key."""
     stripped = text.strip()
-    if stripped.startswith("-----BEGIN"):
-        key = RSAKey.import_key(stripped)
-        jwk = key.as_dict(private=False)
-        jwk.setdefault("kid", key.thumbprint())
-        return {"keys": [jwk]}
-    doc = json.loads(stripped)
-    keys = doc.get("keys") if isinstance(doc, dict) and "keys" in doc else [doc]
-    KeySet.import_key_set({"keys": keys})  # refuses what is not a key set
+    try:
+        if stripped.startswith("-----BEGIN"):
+            key = RSAKey.import_key(stripped)
+            if key.is_private:
+                raise ValueError("that PEM is a private key; register the tool's public key only")
+            jwk = key.as_dict(private=False)
+            jwk.setdefault("kid", key.thumbprint())
+            return {"keys": [jwk]}
+        doc = json.loads(stripped)
+        keys = doc.get("keys") if isinstance(doc, dict) and "keys" in doc else [doc]
+        if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+            raise ValueError("not a JWKS document")
+        KeySet.import_key_set({"keys": keys})  # refuses what is not a key set
+    except JoseError as exc:
+        raise ValueError(f"not a usable key: {exc}") from exc
     if any(k.get("d") for k in keys):
         raise ValueError("the tool's JWKS holds a private key; register its public keys only")
     return {"keys": keys}
@@ -112,29 +120,36 @@ def _live(account_id: int):
     )
 
 
+#: Parsed keys by kid. Loading an RSA private key checks it (tens of milliseconds); a kid's key
+#: never changes, so each process parses it once. Bounded: keys are few, rotations rare.
+_PARSED: dict[str, RSAKey] = {}
+_PARSED_MAX = 1000
+
+
+def _parsed(row: Lti13PlatformKey) -> RSAKey:
+    key = _PARSED.get(row.kid)
+    if key is None:
+        key = RSAKey.import_key(row.private_pem, parameters={"kid": row.kid, "alg": "RS256", "use": "sig"})
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[row.kid] = key
+    return key
+
+
 def signing_key(session: Session, account_id: int) -> RSAKey:
     """The account's newest live key (created on first use)."""
-    row = session.scalar(_live(account_id).limit(1)) or _new_key(session, account_id)
-    return RSAKey.import_key(row.private_pem, parameters={"kid": row.kid, "alg": "RS256", "use": "sig"})
+    return _parsed(session.scalar(_live(account_id).limit(1)) or _new_key(session, account_id))
 
 
 def public_keys(session: Session, account_id: int) -> dict[str, Any]:
     """The account's JWKS: every live key, public parts only."""
-    rows = list(session.scalars(_live(account_id)))
-    return {
-        "keys": [
-            RSAKey.import_key(r.private_pem, parameters={"kid": r.kid, "alg": "RS256", "use": "sig"}).as_dict(private=False)
-            for r in rows
-        ]
-    }
+    return {"keys": [_parsed(r).as_dict(private=False) for r in session.scalars(_live(account_id))]}
 
 
 def public_key(session: Session, account_id: int, kid: str) -> RSAKey | None:
     """The account's live key ``kid`` (None for another account's, or a retired one)."""
     row = session.scalar(_live(account_id).where(Lti13PlatformKey.kid == kid))
-    if row is None:
-        return None
-    return RSAKey.import_key(row.private_pem, parameters={"kid": row.kid})
+    return _parsed(row) if row is not None else None
 
 
 def rotate_key(session: Session, account_id: int, *, retire_after: bool = False) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterable
 from http import HTTPStatus
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from gateway.security.oauth import external_uri, normalise_environ, parse_networ
 log = logging.getLogger(__name__)
 
 PATH = "/lti13"
+ACCOUNT_CACHE_SECONDS = 60
 
 
 def issuer_url(origin: str, account: str) -> str:
@@ -45,6 +47,7 @@ class Lti13App:
         self.tokens = AccessTokens(store, settings.lti13_access_token_seconds, settings.lti13_clock_leeway_seconds)
         self.token_endpoint = TokenEndpoint(settings, store, self.tokens, tool_keys or ToolKeys())
         self.ags = Ags(store, self.tokens)
+        self._accounts: dict[str, tuple[float, int]] = {}
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         normalise_environ(environ)
@@ -93,10 +96,18 @@ class Lti13App:
         raise Refusal(404, "not_found", f"No LTI 1.3 resource at {path}")
 
     def _account(self, name: str) -> int:
+        # An account's id never changes; kept briefly so that a deleted account stops answering soon.
+        now = time.monotonic()
+        cached = self._accounts.get(name)
+        if cached is not None and now - cached[0] < ACCOUNT_CACHE_SECONDS:
+            return cached[1]
         with self.store.session() as session:
             account_id = session.scalar(select(Account.id).where(Account.name == name))
         if account_id is None:
             raise Refusal(404, "not_found", f"No LTI 1.3 platform for account {name!r}")
+        if len(self._accounts) > 10_000:
+            self._accounts.clear()
+        self._accounts[name] = (now, account_id)
         return account_id
 
     def _origin(self, environ: dict) -> str:

@@ -46,3 +46,14 @@ def test_jtis_are_pruned_after_they_expire(store):
         assert store_lti13.prune_jtis(session, now) == 1
         assert not store_lti13.remember_jti(session, "c", "new", now + timedelta(minutes=1))
         assert store_lti13.remember_jti(session, "c", "old", now)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"keys": [{"kty": "RSA"}]}', "[1]", "{nope", "-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----", "private-pem"],
+)
+def test_unusable_keys_are_a_value_error(text):
+    if text == "private-pem":
+        text = new_key().as_pem(private=True).decode()
+    with pytest.raises(ValueError):
+        store_lti13.jwks_from_text(text)
