@@ -80,11 +80,18 @@ class ResultView:
     comment: str | None
 
 
-def find_line_item(session: Session, account_id: int, context_id: str, sourced_id: str, *, lock: bool = False) -> LineItem | None:
+def find_line_item(
+    session: Session, account_id: int, context_id: str, sourced_id: str, *, lock: str | None = None
+) -> LineItem | None:
+    """``lock``: "share" while writing a score (scores of one line item do not wait for each other,
+    a DELETE of it waits for them), "update" while changing or deleting it (PostgreSQL; SQLite
+    serialises writers anyway)."""
     query = select(LineItem).where(
         LineItem.account_id == account_id, LineItem.context_id == context_id, LineItem.sourced_id == sourced_id
     )
-    return session.scalar(query.with_for_update() if lock else query)
+    if lock is not None:
+        query = query.with_for_update(read=lock == "share")
+    return session.scalar(query)
 
 
 def list_line_items(
@@ -177,7 +184,9 @@ def post_score(session: Session, item: LineItem, score: Score) -> bool:
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     row = session.execute(query).first()
-    if row is not None and row.date is not None and score.timestamp < aware(row.date):
+    if row is None:
+        row = _create_result(session, item, person_id, score)
+    if row.date is not None and score.timestamp < aware(row.date):
         return False
     given = score.score_given
     values = {
@@ -190,16 +199,38 @@ def post_score(session: Session, item: LineItem, score: Score) -> bool:
         "date": score.timestamp,
         "updated_at": datetime.now(timezone.utc),
     }
-    if row is not None:
-        session.execute(update(_R).where(_R.c.id == row.id).values(**values))
-        return True
-    new = {"account_id": item.account_id, "line_item_id": item.id, "person_id": person_id, "score_language": "en",
-           "extension": {}, **values}
-    sourced_id = result_sourced_id(item.sourced_id, score.user_id)
-    if _insert(session, _R, {**new, "sourced_id": sourced_id}, ["account_id", "sourced_id"]) is None:
-        # That sourcedId belongs to a LIS result of another pair: give this one its own.
-        _insert(session, _R, {**new, "sourced_id": f"{sourced_id}:{uuid.uuid4().hex[:8]}"}, ["account_id", "sourced_id"])
+    session.execute(update(_R).where(_R.c.id == row.id).values(**values))
     return True
+
+
+def _create_result(session: Session, item: LineItem, person_id: int, score: Score):
+    """The (line item, user) result's row (id, date) to update, created when missing.
+
+    Two first scores for one user may arrive at once: one inserts the row, the other finds it by
+    its sourcedId (waiting for the first to commit) and updates it, so there is never a second row
+    for the pair. When the sourcedId is a LIS result of another pair, this pair gets its own.
+    """
+    sourced_id = result_sourced_id(item.sourced_id, score.user_id)
+    bare = {"account_id": item.account_id, "line_item_id": item.id, "person_id": person_id, "score_language": "en",
+            "extension": {}, "updated_at": datetime.now(timezone.utc)}
+    new_id = _insert(session, _R, {**bare, "sourced_id": sourced_id}, ["account_id", "sourced_id"])
+    if new_id is not None:
+        return _Row(new_id, None)
+    query = select(_R.c.id, _R.c.date, _R.c.line_item_id, _R.c.person_id).where(
+        _R.c.account_id == item.account_id, _R.c.sourced_id == sourced_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    taken = session.execute(query).first()
+    if taken is not None and (taken.line_item_id, taken.person_id) == (item.id, person_id):
+        return _Row(taken.id, taken.date)
+    new_id = _insert(session, _R, {**bare, "sourced_id": f"{sourced_id}:{uuid.uuid4().hex[:8]}"}, ["account_id", "sourced_id"])
+    return _Row(new_id, None)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    date: datetime | None
 
 
 def list_results(

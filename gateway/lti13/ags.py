@@ -115,14 +115,14 @@ class Ags:
         answer_type = media.negotiate(environ, media.LINEITEM)
         fields = _line_item_fields(media.json_body(environ, environ[RAW_BODY], media.LINEITEM))
         with self.store.session() as session:
-            item = store_ags.update_line_item(self._item(session, ctx, item_id, lock=True), fields)
+            item = store_ags.update_line_item(self._item(session, ctx, item_id, lock="update"), fields)
             session.flush()
             body = _line_item_json(ctx, item)
         return _json(200, answer_type, body)
 
     def delete_line_item(self, environ: dict, ctx: Context, item_id: str) -> Answer:
         with self.store.session() as session:
-            store_ags.delete_line_item(session, self._item(session, ctx, item_id, lock=True))
+            store_ags.delete_line_item(session, self._item(session, ctx, item_id, lock="update"))
         return Answer(204, "application/json", b"")
 
     # --- scores and results ---------------------------------------------------------------
@@ -130,7 +130,7 @@ class Ags:
     def post_score(self, environ: dict, ctx: Context, item_id: str) -> Answer:
         score = _score(media.json_body(environ, environ[RAW_BODY], media.SCORE))
         with self.store.session() as session:
-            item = self._item(session, ctx, item_id, lock=True)
+            item = self._item(session, ctx, item_id, lock="share")
             if not store_ags.post_score(session, item, score):
                 raise Refusal(409, "conflict", f"A score newer than {media.rfc3339(score.timestamp)} is stored for user {score.user_id}")
         return Answer(204, "application/json", b"")
@@ -150,7 +150,7 @@ class Ags:
         return _json(200, answer_type, body, headers)
 
     @staticmethod
-    def _item(session, ctx: Context, item_id: str, *, lock: bool = False) -> LineItem:
+    def _item(session, ctx: Context, item_id: str, *, lock: str | None = None) -> LineItem:
         item = store_ags.find_line_item(session, ctx.account_id, ctx.context_id, item_id, lock=lock)
         if item is None:
             # The same for an id that does not exist and one of another context or account.

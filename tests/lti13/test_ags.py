@@ -198,3 +198,60 @@ def test_unknown_account_and_paths(http, tool, auth):
     assert error_of(http.get(tool.issuer + "/contexts/c/elsewhere", headers=auth), 404) == "not_found"
     assert error_of(http.get(tool.issuer + "/token"), 405) == "invalid_request"
     assert error_of(http.patch(tool.lineitems_url(), headers=auth), 405) == "invalid_request"
+
+
+def test_a_lis_result_holding_the_pairs_sourced_id_is_left_alone(http, store, tool, auth):
+    from adapters.store import accounts, results
+    from adapters.store.ags import result_sourced_id
+
+    item = create(http, tool, auth)
+    taken = result_sourced_id(item["id"].rsplit("/", 1)[1], "u1")
+    with store.session() as session:
+        account_id = accounts.get_or_create_account(session, tool.account).id
+        results.create_result(session, account_id, results.ResultData(taken, line_item_sourced_id="other", person_sourced_id="p",
+                                                                      score_text="42"))
+    assert post_score(http, item, auth, score("u1", 5)).status_code == 204
+    with store.session() as session:
+        assert results.find_result(session, account_id, taken).score_text == "42"
+        ids = results.result_ids_for_person(session, account_id, "u1")
+    assert len(ids) == 1 and ids[0].startswith(taken + ":")
+    assert http.get(item["id"] + "/results", headers=auth).json()[0]["resultScore"] == 5.0
+
+
+def test_first_scores_arriving_together_make_one_result(store, tool):
+    """Two first scores for a known user: B reads "no result" before A commits the one it
+    inserted, then B's insert of the same sourcedId waits for A. B must update A's row, not add
+    a second result for the pair."""
+    import threading
+    from datetime import datetime, timezone
+
+    from adapters.store import accounts, ags, results
+
+    with store.session() as s:
+        account_id = accounts.get_or_create_account(s, tool.account).id
+        item_id = ags.create_line_item(s, account_id, "course-1", ags.LineItemFields("Quiz", 10)).sourced_id
+        results.person(s, account_id, "racer")
+
+    def scored(given: float, second: int) -> ags.Score:
+        return ags.Score("racer", datetime(2026, 11, 30, 10, 0, second, tzinfo=timezone.utc), "Completed", "FullyGraded",
+                         given, 10)
+
+    outcome = {}
+
+    def second_writer():
+        with store.session() as s:
+            item = ags.find_line_item(s, account_id, "course-1", item_id, lock="share")
+            outcome["b"] = ags.post_score(s, item, scored(9, 2))
+
+    with store.session() as s:
+        item = ags.find_line_item(s, account_id, "course-1", item_id, lock="share")
+        assert ags.post_score(s, item, scored(4, 1))
+        b = threading.Thread(target=second_writer)
+        b.start()
+        b.join(1.0)  # B is now waiting for A's uncommitted row
+    b.join(30)
+    assert outcome == {"b": True}
+    with store.session() as s:
+        ids = results.result_ids_for_person(s, account_id, "racer")
+        assert len(ids) == 1
+        assert results.find_result(s, account_id, ids[0]).score_text == "0.9"
