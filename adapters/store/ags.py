@@ -8,7 +8,8 @@ The identity mapping, in one place:
 - An AGS **user** (``userId``) is a LIS person: ``persons.sourced_id`` is the ``userId``.
 - An AGS **result** for (line item L, user U) is the account's LIS result whose line item is L and
   person is U (the oldest, if a LIS client made several). When a score arrives and there is none,
-  one is created with sourcedId :func:`result_sourced_id` ``"{L}:{U}"`` — the
+  one is created with sourcedId :func:`result_sourced_id` ``"{L}:{U}"`` (a digest of U when that
+  would exceed 255 characters) — the
   ``lis_result_sourcedid`` an LTI 1.1 tool is handed for that pair — so LIS readResult, LTI 1.1
   readResult and ``results list`` read the same row, and their replaceResult changes what AGS
   ``/results`` shows. How the score itself reads on each side is :mod:`adapters.scores`.
@@ -18,6 +19,7 @@ account or context is simply not found.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,9 +33,17 @@ from adapters import scores
 from adapters.store.models import LineItem, Person, Result
 
 
+#: The length of a LIS sourcedId column.
+SOURCED_ID_MAX = 255
+
+
 def result_sourced_id(line_item_sourced_id: str, user_id: str) -> str:
-    """The LIS sourcedId of the result of (line item, user) when AGS creates it."""
-    return f"{line_item_sourced_id}:{user_id}"
+    """The LIS sourcedId of the result of (line item, user) when AGS creates it: ``"{L}:{U}"``,
+    or ``"{L}:sha256:{hex digest of U}"`` when that would not fit a sourcedId (255 characters)."""
+    plain = f"{line_item_sourced_id}:{user_id}"
+    if len(plain) <= SOURCED_ID_MAX:
+        return plain
+    return f"{line_item_sourced_id}:sha256:{hashlib.sha256(user_id.encode()).hexdigest()}"[:SOURCED_ID_MAX]
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -223,7 +233,8 @@ def _create_result(session: Session, item: LineItem, person_id: int, score: Scor
     taken = session.execute(query).first()
     if taken is not None and (taken.line_item_id, taken.person_id) == (item.id, person_id):
         return _Row(taken.id, taken.date)
-    new_id = _insert(session, _R, {**bare, "sourced_id": f"{sourced_id}:{uuid.uuid4().hex[:8]}"}, ["account_id", "sourced_id"])
+    own = f"{sourced_id[:SOURCED_ID_MAX - 9]}:{uuid.uuid4().hex[:8]}"
+    new_id = _insert(session, _R, {**bare, "sourced_id": own}, ["account_id", "sourced_id"])
     return _Row(new_id, None)
 
 

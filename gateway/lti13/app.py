@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/lti13"
 ACCOUNT_CACHE_SECONDS = 60
+MAX_CONTEXT_ID = 255  # the store's column
 
 
 def issuer_url(origin: str, account: str) -> str:
@@ -87,6 +88,8 @@ class Lti13App:
                 keys = store_lti13.public_keys(session, account_id)
             return Answer(200, "application/json", json.dumps(keys).encode(), (("Cache-Control", "max-age=300"),))
         if len(rest) in (3, 4, 5) and rest[0] == "contexts" and rest[1] and rest[2] == "lineitems":
+            if len(rest[1]) > MAX_CONTEXT_ID:
+                raise Refusal(400, "invalid_request", f"A context id has at most {MAX_CONTEXT_ID} characters")
             ctx = Context(account_id, rest[1], f"{issuer}/contexts/{quote(rest[1], safe='')}/lineitems", environ.get("QUERY_STRING", ""))
             item_id = rest[3] if len(rest) > 3 and rest[3] else None
             tail = rest[4] if len(rest) > 4 else None

@@ -60,8 +60,13 @@ def number(doc: dict, name: str, *, required: bool, positive: bool = False) -> f
         if required:
             raise Refusal(400, "invalid_request", f"{name} is required")
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise Refusal(400, "invalid_request", f"{name} must be a number")
+    try:
+        # an int too large for a float (JSON allows 1 followed by 400 zeros) is no score either
+        finite = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise Refusal(400, "invalid_request", f"{name} must be a finite number")
     if positive and value <= 0:
         raise Refusal(400, "invalid_request", f"{name} must be greater than 0")
     if value < 0:
