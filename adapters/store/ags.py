@@ -198,11 +198,10 @@ def post_score(session: Session, item: LineItem, score: Score) -> bool:
         row = _create_result(session, item, person_id, score)
     if row.date is not None and score.timestamp < aware(row.date):
         return False
-    given = score.score_given
+    text, scale = scores.ags_to_store(score.score_given, score.score_maximum)
     values = {
-        "score_text": scores.ags_to_text(given, score.score_maximum),
-        "score_given": given,
-        "score_maximum": score.score_maximum if given is not None else None,
+        "score_text": text,
+        "score_maximum": scale,
         "activity_progress": score.activity_progress,
         "grading_progress": score.grading_progress,
         "comment": score.comment,
@@ -262,7 +261,7 @@ def list_results(
     more = limit is not None and len(rows) > limit
     views = []
     for result, person_id in rows[:limit] if limit is not None else rows:
-        given, maximum = scores.text_to_ags(result.score_text, result.score_given, result.score_maximum, item.score_maximum)
+        given, maximum = scores.store_to_ags(result.score_text, result.score_maximum, item.score_maximum)
         views.append(ResultView(result.sourced_id, person_id, given, maximum, result.comment))
     return views, more
 

@@ -30,8 +30,16 @@ class NotLinked(LookupError):
 class Read:
     sourced_id: str
     link: store_bridge.Link
-    #: The legacy text score; None when the upstream has no score for the user.
-    score_text: str | None
+    #: The upstream's result for the user (None: it has none); adapters.scores rule 5 reads it.
+    result: dict | None
+
+    @property
+    def lti_text(self) -> str | None:
+        return scores.upstream_to_lti(self.result) if self.result else None
+
+    @property
+    def lis_text(self) -> str | None:
+        return scores.upstream_to_lis(self.result) if self.result else None
 
 
 class Bridge:
@@ -66,7 +74,7 @@ class Bridge:
 
     def read(self, account_id: int, link: store_bridge.Link) -> Read:
         result = self._client(account_id, link.upstream).read_result(link.line_item_url, link.user_id)
-        return Read(link.sourced_id, link, scores.upstream_to_text(result) if result else None)
+        return Read(link.sourced_id, link, result)
 
     def _client(self, account_id: int, upstream: store_bridge.Upstream) -> AgsClient:
         with self.store.session() as session:

@@ -61,8 +61,8 @@ def _unknown(sourced_id: str) -> Status:
     return failure(f"sourcedId {sourced_id} is not a known result.", "unknownobject")
 
 
-def _not_a_fraction(text: str) -> Status:
-    return failure(f"Score {text!r} is not a decimal between 0.0 and 1.0; nothing was sent upstream.", "invaliddata")
+def _not_a_score(text: str, scale: float) -> Status:
+    return failure(f"Score {text!r} is not a decimal between 0 and {scale:g}; nothing was sent upstream.", "invaliddata")
 
 
 def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
@@ -119,10 +119,13 @@ class _Legacy:
     def _auth_failure(self, failure_) -> Answer:
         raise NotImplementedError
 
+    #: The scale this protocol's scores are written on (adapters/scores.py rule 5).
+    scale = scores.LTI_MAXIMUM
+
     def _replace(self, account_id: int, sourced_id: str, text: str) -> Status:
-        mapped = scores.legacy_to_ags(text)
+        mapped = scores.legacy_to_ags(text, self.scale)
         if mapped is None:
-            return _not_a_fraction(text)
+            return _not_a_score(text, self.scale)
         try:
             self.bridge.replace(account_id, sourced_id, *mapped)
         except NotLinked:
@@ -182,7 +185,7 @@ class PoxBridge(_Legacy):
         answer = etree.Element(_POX + "readResultResponse")
         score = etree.SubElement(etree.SubElement(answer, _POX + "result"), _POX + "resultScore")
         etree.SubElement(score, _POX + "language").text = pox.DEFAULT_LANGUAGE
-        etree.SubElement(score, _POX + "textString").text = read.score_text
+        etree.SubElement(score, _POX + "textString").text = read.lti_text
         return success(f"Result read for {sourced_id}"), answer
 
 
@@ -191,6 +194,7 @@ class SoapBridge(_Legacy):
 
     protocol = "lis-oms-soap"
     error = staticmethod(soap.soap_error)
+    scale = scores.LIS_MAXIMUM
 
     def _auth_failure(self, failure_) -> Answer:
         return soap.authentication_fault(failure_)
@@ -255,7 +259,7 @@ def _record(read) -> str:
     """A LIS resultRecord of an upstream result: its line item is the upstream line item URL, its
     person the upstream user id."""
     data = ResultData(read.sourced_id, line_item_sourced_id=read.link.line_item_url, person_sourced_id=read.link.user_id,
-                      score_language="en", score_text=read.score_text)
+                      score_language="en", score_text=read.lis_text, score_maximum=scores.LIS_MAXIMUM)
     return lis_records.result_record_xml(data)
 
 

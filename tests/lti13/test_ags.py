@@ -254,4 +254,4 @@ def test_first_scores_arriving_together_make_one_result(store, tool):
     with store.session() as s:
         ids = results.result_ids_for_person(s, account_id, "racer")
         assert len(ids) == 1
-        assert results.find_result(s, account_id, ids[0]).score_text == "0.9"
+        assert results.find_result(s, account_id, ids[0]).score_text == "9"

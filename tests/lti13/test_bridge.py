@@ -145,7 +145,13 @@ def test_lis_soap_is_carried_too(bridged):
     many = service.readResults(sourcedIdSet={"sourcedId": ["res-2", "res-1", "nope"]}, _soapheaders=[header(client)])
     assert status(many) == ("success", "partialdatastorage")
     assert [r.sourcedGUID.sourcedId for r in many.body.resultRecordSet.resultRecord] == ["res-2", "res-1"]
-    bad = {"sourcedGUID": {"sourcedId": "res-2"}, "result": {"lineItemSourcedId": "ignored", "resultScore": {"language": "en", "textString": "85"}}}
+    on_lis_scale = {"sourcedGUID": {"sourcedId": "res-2"},
+                    "result": {"lineItemSourcedId": "ignored", "resultScore": {"language": "en", "textString": "85"}}}
+    assert status(service.replaceResult(sourcedId="res-2", resultRecord=on_lis_scale, _soapheaders=[header(client)]))[0] == "success"
+    assert bridged[1]("student-2") == "85"  # 85 of 100 upstream
+    answer = service.readResult(sourcedId="res-2", _soapheaders=[header(client)])
+    assert answer.body.resultRecord.result.resultScore.textString == "85"
+    bad = {"sourcedGUID": {"sourcedId": "res-2"}, "result": {"lineItemSourcedId": "ignored", "resultScore": {"language": "en", "textString": "Pass"}}}
     assert status(service.replaceResult(sourcedId="res-2", resultRecord=bad, _soapheaders=[header(client)])) == ("failure", "invaliddata")
     assert status(service.readResult(sourcedId="nope", _soapheaders=[header(client)])) == ("failure", "unknownobject")
 
