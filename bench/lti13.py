@@ -1,4 +1,4 @@
-"""An AGS score POST through the full path — HTTP (gunicorn), the Bearer token's RS256 signature
+"""An AGS score POST through the full path — HTTP (`serve`'s server), the Bearer token's RS256 signature
 and scope check, JSON validation, the line item lookup and the LIS result write — against the
 floor measured in the same run.
 
@@ -107,7 +107,7 @@ def main() -> None:
                 updated[c] = harness.drive("AGS score POST (update)", base,
                                            scores(item_path, token, users, when + timedelta(seconds=1)), c)
 
-    print(f"server: gunicorn, {args.workers} worker(s) x 4 threads; store {url.split(':', 1)[0]}")
+    print(f"server: serve's, {args.workers} worker(s) x 4 threads; store {url.split(':', 1)[0]}")
     print(f"token endpoint (client assertion check, jti stored, token signed): "
           f"median {sorted(token_ms)[len(token_ms) // 2]:.1f} ms over {len(token_ms)} sequential requests")
     for c in (1, 8):

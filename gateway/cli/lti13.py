@@ -245,7 +245,7 @@ class BridgeServer(GatewayServer):
         self.timeout, self.record_dir = timeout, record_dir
         super().__init__(settings, options)
 
-    def load(self):
+    def wsgi_app(self):
         from adapters.store import Store
         from gateway.lti13.bridge_app import create_bridge_app
 
@@ -270,7 +270,7 @@ def bridge(cli: CliContext, host, port, workers, threads, timeout, record_dir) -
     cli.ready_store().dispose()
     metrics_dir = tempfile.mkdtemp(prefix="lms-gateway-metrics-")
     metrics.enable_multiprocess(metrics_dir)
-    options = server_options(host, port, workers, threads, cli.settings.log_level)
+    options = server_options(host, port, workers, threads, cli.settings.log_level, cli.settings)
     options["proc_name"] = "lms-gateway-bridge"
     click.echo(f"lms-gateway bridge on http://{host}:{port}{f', recording to {record_dir}' if record_dir else ''}", err=True)
     try:

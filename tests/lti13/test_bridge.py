@@ -161,3 +161,22 @@ def test_a_wrong_oauth_secret_is_refused_before_anything_goes_upstream(bridged, 
     assert refused.outcome_response.is_failure() and refused.outcome_response.code_major == "failure"
     assert bridged[1]("student-1") is None
     assert not list(Path(bridged[2]).glob("*lti13-ags*"))
+
+
+def test_the_bridge_command_serves_the_legacy_paths_and_the_jwks(store, store_url):
+    import sys
+
+    from bench import harness
+
+    with store.session() as session:
+        account = store_accounts.get_or_create_account(session, "legacy")
+        store_accounts.set_consumer(session, account, KEY, SECRET)
+        kid = store_lti13.signing_key(session, account.id).kid
+    port = harness.free_port()
+    cmd = [sys.executable, "-m", "gateway", "bridge", "--port", str(port), "--workers", "1"]
+    with harness.started(cmd, port, {"LMS_GATEWAY_DATABASE_URL": store_url}) as (base, _proc):
+        assert [k["kid"] for k in requests.get(f"{base}/lti13/legacy/jwks", timeout=10).json()["keys"]] == [kid]
+        request = OutcomeRequest({"consumer_key": KEY, "consumer_secret": SECRET, "lis_result_sourcedid": "unlinked",
+                                  "lis_outcome_service_url": f"{base}/lti/outcomes"})
+        request.post_read_result()
+        assert request.outcome_response.is_failure() and "not a known result" in str(request.outcome_response.description)
