@@ -26,6 +26,19 @@ Rules, per protocol:
    attempt's score rounded half up (2.5 -> 3, never Python's half-to-even 2), clamped to the
    test's [minimum, maximum] when they are known.
 
+4. **AGS** (LTI 1.3 Assignment and Grade Services) is one more writer and reader of the same pair:
+   a score ``{"scoreGiven": g, "scoreMaximum": m}`` is stored as ``score_text`` = ``g`` in plain
+   notation and ``score_maximum`` = ``m`` (its scale), so LIS readResult reads ``"g"`` (rule 1) and
+   LTI 1.1 readResult ``g/m`` clamped (rule 2: 15 of 20 -> "0.75"). A score without ``scoreGiven``
+   clears the score (AGS: no value means no score). AGS ``/results`` reads any result back as
+   ``resultScore`` = the stored value, ``resultMaximum`` = its scale (an unknown scale as rule 2
+   decides it from the value), so an AGS score reads back exactly as given and a LIS or LTI 1.1
+   replaceResult shows on its own scale; a score that is not a plain decimal has no ``resultScore``.
+5. **The bridge** carries a legacy write to an upstream AGS on the writer's scale (LTI 1.1: 1, LIS:
+   :data:`LIS_MAXIMUM`): ``scoreGiven`` = the value, ``scoreMaximum`` = the scale; and reads an
+   upstream result back as rule 2's fraction of ``resultScore``/``resultMaximum`` for LTI 1.1, and
+   as that fraction on LIS's 0-100 scale for LIS.
+
 What a writer may send:
 
 * LTI 1.1 replaceResult: :func:`parse_lti_score`: plain decimal notation (``[+-]?digits[.digits]``,
@@ -118,3 +131,56 @@ def _plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+# --- AGS (rules 4 and 5) -----------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return _plain(Decimal(repr(float(value))))
+
+
+def ags_to_store(score_given: float | None, score_maximum: float | None) -> tuple[str | None, float | None]:
+    """Rule 4: the stored (``score_text``, ``score_maximum``) of an AGS score."""
+    if score_given is None:
+        return None, None
+    if score_maximum is None or score_maximum <= 0:
+        raise ValueError("scoreMaximum must be a positive number when scoreGiven is given")
+    return _number(score_given), float(score_maximum)
+
+
+def store_to_ags(score_text: str | None, score_maximum: float | None, line_item_maximum: float | None = None
+                 ) -> tuple[float | None, float]:
+    """Rule 4: (``resultScore``, ``resultMaximum``) of a stored result for AGS ``/results``."""
+    value = parse_decimal(score_text)
+    if value is None:
+        fallback = line_item_maximum if line_item_maximum and line_item_maximum > 0 else 1.0
+        return None, float(score_maximum) if score_maximum and score_maximum > 0 else fallback
+    return float(value), float(_maximum(value, score_maximum))
+
+
+def legacy_to_ags(text: str | None, scale: float) -> tuple[float, float] | None:
+    """Rule 5: (``scoreGiven``, ``scoreMaximum``) of a legacy write on ``scale``, or None when the
+    text is not a plain decimal in 0..scale."""
+    value = parse_decimal(text)
+    if value is None or not 0 <= value <= Decimal(repr(float(scale))):
+        return None
+    return float(value), float(scale)
+
+
+def upstream_fraction(result: dict) -> Decimal | None:
+    """Rule 5: an upstream AGS result as a fraction in [0, 1], or None (no score)."""
+    given, maximum = result.get("resultScore"), result.get("resultMaximum")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (given, maximum)) or maximum <= 0:
+        return None
+    return min(max(Decimal(repr(float(given))) / Decimal(repr(float(maximum))), Decimal(0)), _ONE)
+
+
+def upstream_to_lti(result: dict) -> str | None:
+    fraction = upstream_fraction(result)
+    return None if fraction is None else _plain(fraction)
+
+
+def upstream_to_lis(result: dict) -> str | None:
+    fraction = upstream_fraction(result)
+    return None if fraction is None else _plain(fraction * Decimal(repr(LIS_MAXIMUM)))

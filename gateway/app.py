@@ -22,6 +22,7 @@ def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
     from gateway import qti_profile
     from gateway.itslearning import services as itslearning
     from gateway.lis import pox, soap
+    from gateway.lti13 import app as lti13
     from gateway import webex
     from gateway.webex import service as webex_service
 
@@ -31,6 +32,7 @@ def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
         pox.PATH: pox.route(settings, store),
         **itslearning.routes(settings, store),
         qti_profile.PATH: qti_profile.route(settings, store),
+        lti13.PATH: lti13.route(settings, store),
     }
 
 

@@ -118,12 +118,17 @@ class Settings:
     #: before that key is refused (0 = no limit). A refusal lasts login_backoff_seconds, doubled by
     #: each further failure up to login_backoff_max_seconds; counters are forgotten
     #: login_failure_window_seconds after their last failure or block.
-    login_max_failures: int = 5
-    login_max_failures_per_address: int = 50
-    login_max_failures_per_credential: int = 200
-    login_backoff_seconds: float = 30.0
-    login_backoff_max_seconds: float = 900.0
-    login_failure_window_seconds: int = 900
+    login_max_failures: int = setting(5, low=0)
+    login_max_failures_per_address: int = setting(50, low=0)
+    login_max_failures_per_credential: int = setting(200, low=0)
+    login_backoff_seconds: float = setting(30.0, low=0)
+    login_backoff_max_seconds: float = setting(900.0, low=0)
+    login_failure_window_seconds: int = setting(900, low=1)
+    #: LTI 1.3 platform: access tokens live this long; clocks may differ by the leeway; a client
+    #: assertion may live (exp - iat) at most this long.
+    lti13_access_token_seconds: int = setting(3600, low=1)
+    lti13_clock_leeway_seconds: int = setting(60, low=0, high=3600)
+    lti13_assertion_max_seconds: int = setting(3600, low=1)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

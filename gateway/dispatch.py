@@ -42,6 +42,8 @@ class Gateway:
         self.routes = dict(routes)
         self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"})))
         self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"})))
+        # Longest first, so that a deeper prefix route wins over a shallower one.
+        self._prefixes = sorted(((p.rstrip("/"), r) for p, r in self.routes.items() if r.prefix), key=lambda pr: -len(pr[0]))
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -56,7 +58,7 @@ class Gateway:
 
     def _serve(self, environ: dict, start_response: StartResponse, request_id: str, started: float) -> list[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
-        route = self.routes.get(path.rstrip("/") or "/")
+        route = self.routes.get(path.rstrip("/") or "/") or self._prefixed(path)
 
         if route is None:
             route_name, answer = "unknown", plain_error(404, f"No endpoint at {path}; see the endpoint table in README.md.")
@@ -93,11 +95,14 @@ class Gateway:
 
     def body_cap(self, path: str) -> int:
         """The largest body the route at ``path`` accepts (the server buffers no more than this)."""
-        route = self.routes.get(path.rstrip("/") or "/")
+        route = self.routes.get(path.rstrip("/") or "/") or self._prefixed(path)
         return self._cap(route) if route is not None else self.settings.max_body_bytes
 
     def _cap(self, route: Route) -> int:
         return route.max_body if route.max_body is not None else self.settings.max_body_bytes
+
+    def _prefixed(self, path: str) -> Route | None:
+        return next((route for prefix, route in self._prefixes if path.startswith(prefix + "/")), None)
 
     def _dispatch(self, route: Route, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
         cap = self._cap(route)

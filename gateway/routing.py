@@ -54,6 +54,8 @@ class Route:
     #: :class:`BodyTooLarge` past it), and ``RAW_BODY`` is not set. For uploads, whose bodies must
     #: not be held in memory before the caller is authenticated.
     stream_body: bool = False
+    #: Also serve every path below this one (``/lti13`` serves ``/lti13/demo/token``, ...).
+    prefix: bool = False
 
 
 class BodyTooLarge(ValueError):

@@ -152,3 +152,26 @@ def test_metrics_count_requests_by_route_and_status(gateway):
     assert headers["Content-Type"].startswith("text/plain")
     assert count() == before + 1
     assert b"lms_gateway_request_duration_seconds_bucket" in text
+
+
+def named(name: str):
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"{name} {environ['PATH_INFO']}".encode()]
+
+    return app
+
+
+def test_prefix_routes_serve_the_paths_below_them(settings, store):
+    gateway = Gateway(settings, store, {
+        "/api": Route("api", named("api"), prefix=True),
+        "/api/exact": Route("exact", named("exact")),
+        "/api/deeper": Route("deeper", named("deeper"), prefix=True),
+        "/plain": Route("plain", named("plain")),
+    })
+    assert call(gateway, "/api/a/b", method="GET")[2] == b"api /api/a/b"
+    assert call(gateway, "/api", method="GET")[2] == b"api /api"
+    assert call(gateway, "/api/exact", method="GET")[2] == b"exact /api/exact"  # an exact route wins
+    assert call(gateway, "/api/deeper/x", method="GET")[2] == b"deeper /api/deeper/x"  # the longest prefix wins
+    assert call(gateway, "/apix", method="GET")[0] == 404  # a prefix is a whole path segment
+    assert call(gateway, "/plain/below", method="GET")[0] == 404  # exact routes stay exact

@@ -143,13 +143,22 @@ class Attempt(Base):
 
 class LineItem(Base):
     __tablename__ = "line_items"
-    __table_args__ = (UniqueConstraint("account_id", "sourced_id"),)
+    __table_args__ = (UniqueConstraint("account_id", "sourced_id"), Index("ix_line_items_context", "account_id", "context_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     sourced_id: Mapped[str] = mapped_column(String(255))
     label: Mapped[str | None] = mapped_column(String(500))
     test_id: Mapped[int | None] = mapped_column(ForeignKey("tests.id", ondelete="SET NULL"))
+    # What an LTI 1.3 AGS line item adds (DESIGN.md §14): the AGS line item *is* this row. A line
+    # item without a context (made by LIS or POX) is not listed in any AGS container.
+    context_id: Mapped[str | None] = mapped_column(String(255))
+    score_maximum: Mapped[float | None] = mapped_column(Float)
+    resource_id: Mapped[str | None] = mapped_column(String(255))
+    resource_link_id: Mapped[str | None] = mapped_column(String(255))
+    tag: Mapped[str | None] = mapped_column(String(255))
+    start_date_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_date_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Result(Base):
@@ -178,6 +187,10 @@ class Result(Base):
     #: {"name_vocabulary": .., "value_vocabulary": .., "fields": [{"name", "type", "value"}]}
     extension: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    # What an AGS score adds (its value and scale are score_text and score_maximum, adapters/scores.py).
+    activity_progress: Mapped[str | None] = mapped_column(String(32))
+    grading_progress: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
@@ -335,3 +348,85 @@ class LoginFailure(Base):
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: After this the row is forgotten (the next failure starts counting again).
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- LTI 1.3 platform (DESIGN.md §14) -----------------------------------------------------------
+
+
+class Lti13Tool(Base):
+    """A tool registered with an account's LTI 1.3 platform: its client id, deployments and keys.
+
+    The tool's public keys are a JWKS URL (fetched and cached by ``kid``) or a JWKS given at
+    registration (a PEM is turned into a one-key JWKS then).
+    """
+
+    __tablename__ = "lti13_tools"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    #: Unique over all accounts: the token endpoint finds the tool (and so the account) by it.
+    client_id: Mapped[str] = mapped_column(String(255), unique=True)
+    deployment_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    jwks_url: Mapped[str | None] = mapped_column(String(2000))
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The AGS scopes this tool may be granted (a subset of adapters.store.lti13.AGS_SCOPES).
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Lti13PlatformKey(Base):
+    """One of an account's RSA signing keys. The newest active key signs; every key that is not
+    retired stays published in the JWKS, so tokens signed before a rotation still verify."""
+
+    __tablename__ = "lti13_platform_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Lti13UsedJti(Base):
+    """Client-assertion ``jti``s seen, until their assertion expires: the unique key catches a
+    replay in any process or host."""
+
+    __tablename__ = "lti13_used_jtis"
+    __table_args__ = (UniqueConstraint("client_id", "jti"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(255))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Lti13Upstream(Base):
+    """An upstream LMS's AGS platform the bridge carries legacy outcomes to. The gateway is a tool
+    there: it signs its client assertions with the account's platform key (published at the
+    account's JWKS URL, which the upstream registers)."""
+
+    __tablename__ = "lti13_upstreams"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_url: Mapped[str] = mapped_column(String(2000))
+    client_id: Mapped[str] = mapped_column(String(255))
+    #: The assertion's aud when the upstream wants something other than its token URL.
+    audience: Mapped[str | None] = mapped_column(String(2000))
+
+
+class Lti13BridgeLink(Base):
+    """A legacy result sourcedId and where its score lives upstream: (line item URL, user id)."""
+
+    __tablename__ = "lti13_bridge_links"
+    __table_args__ = (UniqueConstraint("account_id", "sourced_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    sourced_id: Mapped[str] = mapped_column(String(255))
+    upstream_id: Mapped[int] = mapped_column(ForeignKey("lti13_upstreams.id", ondelete="CASCADE"), index=True)
+    line_item_url: Mapped[str] = mapped_column(String(2000))
+    user_id: Mapped[str] = mapped_column(String(255))

@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 META = "meta.json"
-PROTOCOLS = frozenset({"lis-oms-soap", "lti-pox", "webex", "itslearning"})
+#: lti13-ags: the bridge's exchanges with an upstream AGS platform (JSON and form bodies).
+PROTOCOLS = frozenset({"lis-oms-soap", "lti-pox", "webex", "itslearning", "lti13-ags"})
 DEFAULT_REQUEST_BODY = "request.xml"
 DEFAULT_RESPONSE_BODY = "response.xml"
 
