@@ -45,6 +45,16 @@ class Settings:
     worker_poll_seconds: float = 1.0
     #: Run a message worker thread inside each gateway process (else run `lms-gateway worker`).
     worker_in_process: bool = True
+    #: The request journal (DESIGN.md §13): on or off, and what it keeps.
+    journal: bool = True
+    journal_max_entries: int = 10_000
+    journal_max_age_seconds: int = 7 * 24 * 60 * 60
+    #: A body longer than this is kept cut at this length (a 50 MB upload is not copied whole).
+    journal_max_body_bytes: int = 256 * 1024
+    #: Bearer token for /__admin/; when empty, only loopback callers are answered.
+    admin_token: str = ""
+    #: Where the console's "save as sample" writes and which samples its diff offers.
+    samples_dir: str = "samples"
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -9,6 +9,7 @@ Around every protocol app it
 - writes one access-log line per request (its fields as the record's extras: :mod:`gateway.logs`
   renders them), and feeds the Prometheus metrics; every line logged while the request is served
   carries its request id (``gateway.logs.REQUEST_ID``);
+- hands journaled routes to the tap (:mod:`gateway.admin.tap`: fault rules, request journal);
 - turns an unavailable store into the protocol's "busy" answer (``Route.busy``), and an unexpected
   exception into the protocol's error shape; the traceback goes to the log only.
 """
@@ -20,7 +21,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
 from adapters.store import Store, StoreUnavailable
@@ -32,13 +33,32 @@ log = logging.getLogger("lms_gateway")
 access_log = logging.getLogger("lms_gateway.access")
 
 
+Rendered = tuple[int, list[tuple[str, str]], bytes]
+#: Runs around a journaled route: ``tap(route, environ, run)`` returns what ``run()`` returns, or
+#: an answer of its own.
+Tap = Callable[[Route, dict, Callable[[], Rendered]], Rendered]
+
+
 class Gateway:
-    def __init__(self, settings: Settings, store: Store, routes: dict[str, Route]):
+    def __init__(self, settings: Settings, store: Store, routes: dict[str, Route], tap: Tap | None = None):
         self.settings = settings
         self.store = store
+        self.tap = tap
         self.routes = dict(routes)
-        self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"})))
-        self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"})))
+        self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"}), journal=False))
+        self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"}), journal=False))
+        # longest first, so that /lti13/foo wins over /lti13
+        self._prefixes = sorted(((p, r) for p, r in self.routes.items() if r.prefix), key=lambda pr: -len(pr[0]))
+
+    def route_for(self, path: str) -> Route | None:
+        """The route of ``path``: its own, else the longest prefix route above it."""
+        exact = self.routes.get(path.rstrip("/") or "/")
+        if exact is not None:
+            return exact
+        for prefix, route in self._prefixes:
+            if path.startswith(prefix.rstrip("/") + "/"):
+                return route
+        return None
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -53,7 +73,7 @@ class Gateway:
 
     def _serve(self, environ: dict, start_response: StartResponse, request_id: str, started: float) -> list[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
-        route = self.routes.get(path.rstrip("/") or "/")
+        route = self.route_for(path)
 
         if route is None:
             route_name, answer = "unknown", plain_error(404, f"No endpoint at {path}; see the endpoint table in README.md.")
@@ -107,7 +127,11 @@ class Gateway:
         environ[RAW_BODY] = raw
         environ["wsgi.input"] = io.BytesIO(raw)
         environ["CONTENT_LENGTH"] = str(len(raw))
+        if self.tap is not None and route.journal:
+            return self.tap(route, environ, lambda: self._run(route, environ))
+        return self._run(route, environ)
 
+    def _run(self, route: Route, environ: dict) -> Rendered:
         captured: dict[str, object] = {}
 
         def capture(status: str, headers: list, exc_info=None):

@@ -50,8 +50,17 @@ class Route:
     methods: frozenset[str] = field(default_factory=lambda: frozenset({"GET", "POST"}))
     #: None means ``error(503, ...)``.
     busy: BusyShape | None = None
+    #: Exchanges on this route go into the request journal (DESIGN.md §13); the gateway's own
+    #: pages (health, metrics, admin) do not.
+    journal: bool = True
+    #: The route also answers every path below its own (``/__admin`` answers ``/__admin/requests``).
+    prefix: bool = False
 
 
 #: Set by a protocol as soon as it knows them; read by the access log and the request journal.
 OPERATION = "lms.operation"
 ACCOUNT = "lms.account"
+#: The business keys a request names, by name (``{"sourcedId": ["49313814"]}``).
+KEYS = "lms.keys"
+#: What the OAuth check found: ``{"verdict": "accepted"|"refused", "check", "reason", "base_string"}``.
+OAUTH = "lms.oauth"
