@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -155,7 +156,8 @@ class AdminApp:
             raise ApiError(400, f"limit must be a number up to {MAX_LIMIT}") from None
         with self.store.session() as session:
             found = store_journal.entries(session, where, max(limit, 1))
-        return json_answer(200, {"requests": found, "journal": "on" if self.settings.journal else "off"})
+        return json_answer(200, {"requests": found, "journal": "on" if self.settings.journal else "off",
+                                 "served_by": os.getpid()})
 
     def get_request(self, environ: dict, entry_id: str) -> Answer:
         with self.store.session() as session:

@@ -37,6 +37,7 @@ class Tap:
             try:
                 answer = faults.answer(rule, route, environ, exchange, self.settings.samples_dir)
             except faults.Drop:
+                exchange.outcome = "dropped"
                 self._record(environ, exchange, (0, [], b""), started, rule["id"])
                 raise
             except Exception:

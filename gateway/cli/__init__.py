@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from gateway.cli import assessments, itslearning, qti, results, serve, store, upstream
+from gateway.cli import faults
 from gateway.cli.context import CliContext
 
 
@@ -17,3 +18,4 @@ def main(ctx: click.Context, database_url: str | None) -> None:
 
 for module in (serve, store, assessments, qti, itslearning, upstream, results):
     module.register(main)
+faults.register(main)

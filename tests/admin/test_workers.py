@@ -1,0 +1,56 @@
+"""The journal and fault rules are shared by every worker: a real ``serve --workers 2``."""
+from __future__ import annotations
+
+import pytest
+import requests
+from requests_oauthlib import OAuth1
+
+from tests.admin.conftest import SOAP_HEADERS, read_result
+from tests.servers import running_gateway
+
+pytestmark = pytest.mark.slow
+
+
+def _fresh(method: str, url: str, **kwargs) -> requests.Response:
+    """On a new connection each time, so that either worker may take it."""
+    with requests.Session() as session:
+        return session.request(method, url, headers={"Connection": "close", **kwargs.pop("headers", {})}, **kwargs)
+
+
+def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url):
+    with running_gateway(store_url, "--workers", "2", "--demo") as (base, _):
+        auth = OAuth1("49201", "secret", force_include_body=True)
+        for _ in range(12):
+            answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+            assert answer.status_code == 200
+        writers: set[int] = set()
+        crossed = False
+        for _ in range(60):
+            listing = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis"})
+            assert listing.status_code == 200
+            doc = listing.json()
+            lister = doc["served_by"]
+            writers |= {e["worker"] for e in doc["requests"]}
+            if any(e["worker"] != lister for e in doc["requests"]) and len(doc["requests"]) == 12:
+                crossed = True
+                break
+        assert len(writers) == 2, f"one worker took every call: {writers}"
+        assert crossed, "no listing showed an entry another worker wrote"
+
+        # a fault rule added through one worker is obeyed by both, for exactly its count
+        rule = _fresh("POST", f"{base}/__admin/faults",
+                      json={"protocol": "lis", "times": 4, "code_minor": "targetisbusy"}).json()
+        busy = 0
+        for _ in range(8):
+            answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+            busy += "targetisbusy" in answer.text
+        assert busy == 4
+        answered = _fresh("GET", f"{base}/__admin/requests", params={"fault_rule": rule["id"]}).json()["requests"]
+        print(f"fault rule answered by workers {sorted({e['worker'] for e in answered})}")
+
+        # a dropped connection, on a real socket
+        _fresh("POST", f"{base}/__admin/faults", json={"protocol": "lis", "action": "drop", "times": 1})
+        with pytest.raises(requests.ConnectionError):
+            _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+        after = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+        assert after.status_code == 200 and "fullsuccess" in after.text
