@@ -40,5 +40,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from gateway import admin
     from gateway.admin.tap import Tap
 
-    routes = {**protocol_routes(settings, store), **admin.routes(settings, store)}
-    return Gateway(settings, store, routes, tap=Tap(settings, store))
+    tap = Tap(settings, store)
+    routes = {**protocol_routes(settings, store), **admin.routes(settings, store, tap)}
+    return Gateway(settings, store, routes, tap=tap)

@@ -51,6 +51,9 @@ class Settings:
     journal_max_age_seconds: int = 7 * 24 * 60 * 60
     #: A body longer than this is kept cut at this length (a 50 MB upload is not copied whole).
     journal_max_body_bytes: int = 256 * 1024
+    #: How often a process re-reads the fault rules (a rule added through another worker is obeyed
+    #: within this time; through the same worker at once).
+    fault_rules_refresh_seconds: float = 1.0
     #: Bearer token for /__admin/; when empty, only loopback callers are answered.
     admin_token: str = ""
     #: Where the console's "save as sample" writes and which samples its diff offers.

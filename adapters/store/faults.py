@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from adapters.store.models import FaultRule
 
 _TABLE = FaultRule.__table__
-_ACTIVE_COLUMNS = [_TABLE.c[n] for n in ("id", "protocol", "operation", "key", "remaining", "action", "params")]
+_ACTIVE_COLUMNS = [_TABLE.c[n] for n in ("id", "protocol", "operation", "key", "remaining", "until", "action", "params")]
 
 
 def add(session: Session, **values: Any) -> FaultRule:
@@ -32,14 +32,12 @@ def clear(session: Session) -> int:
     return session.execute(delete(_TABLE)).rowcount
 
 
-def active(session: Session, protocol: str, operation: str | None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Rules that may answer a call of ``protocol``/``operation`` now, oldest first."""
+def current(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Rules that may still answer a call (uses left, time not up), oldest first."""
     now = now or datetime.now(timezone.utc)
     c = _TABLE.c
     stmt = (
         select(*_ACTIVE_COLUMNS)
-        .where(c.protocol == protocol)
-        .where(or_(c.operation.is_(None), c.operation == (operation or "")))
         .where(or_(c.until.is_(None), c.until > now))
         .where(or_(c.remaining.is_(None), c.remaining > 0))
         .order_by(c.id)

@@ -25,9 +25,10 @@ def key_index(keys: dict[str, list[str]]) -> str:
     return "|" + "|".join(values) + "|" if values else ""
 
 
-def write(connection: Connection, row: dict[str, Any]) -> None:
-    """One INSERT; ``row`` has the columns of :class:`JournalEntry` (``key_index`` is derived)."""
-    connection.execute(_INSERT, {**row, "key_index": key_index(row.get("keys") or {})})
+def write_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """One INSERT for all ``rows`` (the columns of :class:`JournalEntry`; ``key_index`` is derived)."""
+    if rows:
+        connection.execute(_INSERT, [{**row, "key_index": key_index(row.get("keys") or {})} for row in rows])
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from gateway.routing import Route
 PATH = "/__admin"
 
 
-def routes(settings: Settings, store: Store) -> dict[str, Route]:
+def routes(settings: Settings, store: Store, tap) -> dict[str, Route]:
+    """``/__admin`` and ``/``; ``tap`` is the process's :class:`gateway.admin.tap.Tap` (its journal is
+    flushed before a read, its fault rules forgotten after a change)."""
     from gateway.admin import api
 
-    app = api.AdminApp(settings, store)
+    app = api.AdminApp(settings, store, tap)
     methods = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"})
     return {
         PATH: Route("admin", app, error=api.json_error, methods=methods, journal=False, prefix=True),

@@ -70,9 +70,10 @@ Handler = Callable[..., Answer]
 
 
 class AdminApp:
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Store, tap):
         self.settings = settings
         self.store = store
+        self.tap = tap
         self._routes: list[tuple[str, re.Pattern, Handler]] = []
         self._add("GET", r"/requests", self.list_requests)
         self._add("DELETE", r"/requests", self.clear_requests)
@@ -148,6 +149,7 @@ class AdminApp:
     # --- journal ---------------------------------------------------------------------------------
 
     def list_requests(self, environ: dict) -> Answer:
+        self.tap.flush()
         query = self.query(environ)
         where = self.filter_of(query)
         try:
@@ -160,6 +162,7 @@ class AdminApp:
                                  "served_by": os.getpid()})
 
     def get_request(self, environ: dict, entry_id: str) -> Answer:
+        self.tap.flush()
         with self.store.session() as session:
             found = store_journal.entry(session, int(entry_id))
         if found is None:
@@ -167,11 +170,13 @@ class AdminApp:
         return json_answer(200, entry_document(found))
 
     def clear_requests(self, environ: dict) -> Answer:
+        self.tap.flush()
         with self.store.session() as session:
             removed = store_journal.clear(session)
         return json_answer(200, {"deleted": removed})
 
     def count_requests(self, environ: dict) -> Answer:
+        self.tap.flush()
         spec = self.body_json(environ, default={})
         if not isinstance(spec, dict):
             raise ApiError(400, "The count filter is a JSON object such as {\"protocol\": \"lis\"}")
@@ -194,17 +199,21 @@ class AdminApp:
         with self.store.session() as session:
             rule = store_faults.add(session, **values)
             doc = rule_document(rule)
+        self.tap.rules.invalidate()
         return json_answer(201, doc)
 
     def remove_fault(self, environ: dict, rule_id: str) -> Answer:
         with self.store.session() as session:
             if not store_faults.remove(session, int(rule_id)):
                 raise ApiError(404, f"No fault rule {rule_id}")
+        self.tap.rules.invalidate()
         return json_answer(200, {"deleted": 1})
 
     def clear_faults(self, environ: dict) -> Answer:
         with self.store.session() as session:
-            return json_answer(200, {"deleted": store_faults.clear(session)})
+            removed = store_faults.clear(session)
+        self.tap.rules.invalidate()
+        return json_answer(200, {"deleted": removed})
 
     def openapi(self, environ: dict) -> Answer:
         from gateway.admin.openapi import document

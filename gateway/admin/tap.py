@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable
 
 from adapters.store import Store, StoreUnavailable
@@ -22,11 +23,48 @@ log = logging.getLogger(__name__)
 Rendered = tuple[int, list[tuple[str, str]], bytes]
 
 
+class RuleCache:
+    """The fault rules, read from the store at most once per ``refresh`` seconds per process, so
+    that a gateway without rules spends no query on them. A rule's use is claimed in the store
+    (:func:`adapters.store.faults.claim`), so counts stay exact across workers and a removed rule
+    stops at once; a rule added through another worker is obeyed within ``refresh`` seconds (at once
+    through this one, which forgets its copy)."""
+
+    def __init__(self, store: Store, refresh: float):
+        self.store = store
+        self.refresh = refresh
+        self._rules: list[dict] = []
+        self._until = 0.0
+
+    def invalidate(self) -> None:
+        self._until = 0.0
+
+    def candidates(self, protocol: str, operation: str | None) -> list[dict]:
+        now = time.monotonic()
+        if now >= self._until:
+            with self.store.session() as session:
+                self._rules = store_faults.current(session)
+            self._until = now + self.refresh
+        wall = datetime.now(timezone.utc)
+        return [r for r in self._rules if r["protocol"] == protocol and r["operation"] in (None, operation)
+                and (r["until"] is None or _aware(r["until"]) > wall)]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite returns naive UTC
+
+
 class Tap:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
         self.journal = Journal(settings, store) if settings.journal else None
+        self.rules = RuleCache(store, settings.fault_rules_refresh_seconds)
+
+    def flush(self) -> None:
+        """This process's journal entries are in the store when this returns (or after 5 s)."""
+        if self.journal is not None:
+            self.journal.flush()
 
     def __call__(self, route: Route, environ: dict, run: Callable[[], Rendered]) -> Rendered:
         started = time.perf_counter()
@@ -54,9 +92,13 @@ class Tap:
 
     def _rule(self, exchange: Exchange) -> dict | None:
         try:
+            candidates = [r for r in self.rules.candidates(exchange.protocol, exchange.operation)
+                          if faults.matches(r, exchange)]
+            if not candidates:
+                return None
             with self.store.session() as session:
-                for rule in store_faults.active(session, exchange.protocol, exchange.operation):
-                    if faults.matches(rule, exchange) and store_faults.claim(session, rule):
+                for rule in candidates:
+                    if store_faults.claim(session, rule):
                         return rule
         except StoreUnavailable:
             return None  # the protocol will answer busy on its own

@@ -25,7 +25,7 @@ def _signatures(response) -> list[str]:
     return [value, unquote(value)]
 
 
-def test_no_secret_of_any_protocol_is_stored(signed, store, http):
+def test_no_secret_of_any_protocol_is_stored(app, signed, store, http):
     secrets = [DEMO_SECRET, WEBEX_PASSWORD]
     # LIS SOAP and POX, signed: the signature (and the secret behind it) must not be kept
     secrets += _signatures(signed.post(SOAP_URL, data=read_result(), headers=SOAP_HEADERS))
@@ -51,6 +51,7 @@ def test_no_secret_of_any_protocol_is_stored(signed, store, http):
         pass
     secrets.append("wrong-password-9c1e")
 
+    app.tap.flush()
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM journal_entries")).fetchall()
     assert len(rows) >= 8

@@ -1,6 +1,8 @@
 """The journal and fault rules are shared by every worker: a real ``serve --workers 2``."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from requests_oauthlib import OAuth1
@@ -17,7 +19,8 @@ def _fresh(method: str, url: str, **kwargs) -> requests.Response:
         return session.request(method, url, headers={"Connection": "close", **kwargs.pop("headers", {})}, **kwargs)
 
 
-def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url):
+def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url, monkeypatch):
+    monkeypatch.setenv("LMS_GATEWAY_FAULT_RULES_REFRESH_SECONDS", "0.2")
     with running_gateway(store_url, "--workers", "2", "--demo") as (base, _):
         auth = OAuth1("49201", "secret", force_include_body=True)
         for _ in range(12):
@@ -40,6 +43,7 @@ def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url):
         # a fault rule added through one worker is obeyed by both, for exactly its count
         rule = _fresh("POST", f"{base}/__admin/faults",
                       json={"protocol": "lis", "times": 4, "code_minor": "targetisbusy"}).json()
+        time.sleep(0.5)  # the other worker re-reads its rules every 0.2 s here
         busy = 0
         for _ in range(8):
             answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
@@ -50,6 +54,7 @@ def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url):
 
         # a dropped connection, on a real socket
         _fresh("POST", f"{base}/__admin/faults", json={"protocol": "lis", "action": "drop", "times": 1})
+        time.sleep(0.5)
         with pytest.raises(requests.ConnectionError):
             _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
         after = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
