@@ -1,4 +1,4 @@
-"""placeholder"""
+"""placeholder: data at run time"""
 
 
 def register(app) -> None:
