@@ -19,7 +19,8 @@ def test_index_lists_endpoints_demo_credentials_and_the_journal(signed):
     doc = html.fromstring(page.content)
     links = [a.get("href") for a in doc.get_element_by_id("endpoints").iter("a")]
     assert "/api/soap/1p0/lis-result?wsdl" in links and "/ContentImport/DataService.svc?wsdl" in links
-    assert "49201" in doc.get_element_by_id("demo").text_content()
+    demo = doc.get_element_by_id("demo").text_content()
+    assert "49201" in demo and "hostid" in demo and "hostpassword" in demo and "itslearning-demo" in demo
     rows = doc.get_element_by_id("journal-rows").findall("tr")
     assert len(rows) == 1 and "readResult" in rows[0].text_content()
     assert "<script src" not in page.text and "http://" not in page.text.split("<script>")[1]
