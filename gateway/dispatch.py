@@ -191,9 +191,11 @@ def _read_body(environ: dict, cap: int) -> bytes:
         if length > cap:
             raise _BodyTooLarge(f"Request body of {length} bytes exceeds the limit of {cap} bytes")
         return stream.read(length) if (stream is not None and length) else b""
-    if stream is None:
+    if stream is None or "chunked" not in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
+        # Neither a length nor chunked: there is no body (RFC 9112 §6.3). Servers that hand over the
+        # raw socket (wsgiref) would block here until the client gave up on a keep-alive connection.
         return b""
-    # No Content-Length (chunked): read at most one byte past the cap, never the whole stream.
+    # Chunked: read at most one byte past the cap, never the whole stream.
     chunks, total = [], 0
     while True:
         chunk = stream.read(min(65536, cap + 1 - total))
