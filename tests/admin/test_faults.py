@@ -180,3 +180,43 @@ def test_a_rule_that_cannot_answer_lets_the_protocol_answer(signed, settings):
     answer = signed.post(SOAP_URL, data=read_result(), headers=SOAP_HEADERS)
     assert lis_status(answer)[:2] == ("success", "fullsuccess")
 
+
+
+CALLS = {
+    "webex": lambda s: s.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>207</testID>"
+                                                           "<participantEmail>georgew@sz.webex.com</participantEmail>")),
+    "lti": lambda s: s.post(POX_URL, data=pox("readResult", "49313814"), headers={"Content-Type": "application/xml"}),
+    "lis": lambda s: s.post(SOAP_URL, data=read_result(), headers=SOAP_HEADERS),
+}
+SAMPLES = {"webex": "webex-getimstestresult-unknown-test", "lti": "lti-pox-readresult-49313814",
+           "lis": "lis-readresult-unknown-99999999"}
+
+
+@pytest.mark.parametrize("protocol", sorted(CALLS))
+def test_delay_drop_and_sample_on_every_protocol(signed, settings, protocol):
+    call = CALLS[protocol]
+    normal = call(signed)
+    delayed_rule = add(signed, protocol=protocol, action="delay", ms=10, times=1)
+    delayed = call(signed)
+    assert delayed.status_code == normal.status_code and len(delayed.content) > 0
+    add(signed, protocol=protocol, action="drop", times=1)
+    with pytest.raises(Exception, match="dropped"):
+        call(signed)
+    shutil.copytree(REPO_SAMPLES / SAMPLES[protocol], Path(settings.samples_dir) / "s")
+    add(signed, protocol=protocol, action="sample", sample="s", times=1)
+    assert call(signed).content == (Path(settings.samples_dir) / "s" / "response.xml").read_bytes()
+    outcomes = [(e["fault_rule"] is not None, e["outcome"]) for e in entries(signed)][:3]
+    assert outcomes[1] == (True, "dropped") and outcomes[0][0] and outcomes[2][0]
+    assert entries(signed)[2]["fault_rule"] == delayed_rule["id"]
+
+
+def test_itslearning_upload_fault(http):
+    add(http, protocol="itslearning", operation="UploadFile", action="fault", faultcode="SOAP-ENV:Client",
+        faultstring="quota (injected)")
+    from gateway.itslearning.services import FILE_PATH
+
+    files = Client(f"{BASE_URL}{FILE_PATH}?wsdl", transport=Transport(session=http),
+                   wsse=UsernameToken("itslearning-demo", DEMO_SECRET), settings=ZeepSettings(strict=False))
+    with pytest.raises(ZeepFault) as caught:
+        files.service.UploadFile(fileMessage={"Content": b"PK", "Name": "a.zip", "SiteId": 1})
+    assert caught.value.message == "quota (injected)"
