@@ -54,6 +54,41 @@ def _wait(driver, condition, timeout: float = 20):
     return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
 
 
+def _row_with(driver, text: str):
+    """(row text, its link) of the first journal row showing ``text``, or None (also when the
+    refresh replaced the rows while they were read)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        for row in driver.find_elements(By.CSS_SELECTOR, "#journal-rows tr"):
+            if text in row.text:
+                return row.text, row.find_element(By.TAG_NAME, "a").get_attribute("href")
+    except StaleElementReferenceException:
+        pass
+    return None
+
+
+def _links(driver):
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#journal-rows tr a")] or None
+    except StaleElementReferenceException:
+        return None
+
+
+def _text_of(driver, element_id: str):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return driver.find_element(By.ID, element_id).text or None
+    except (NoSuchElementException, StaleElementReferenceException):
+        return None
+
+
 def _read(base: str) -> requests.Response:
     auth = OAuth1("49201", "secret", force_include_body=True)
     return requests.post(f"{base}/api/soap/1p0/lis-result", data=read_result("49313814"), headers=SOAP_HEADERS, auth=auth)
@@ -70,12 +105,12 @@ def test_console_shows_a_call_and_a_fault_added_from_the_page_answers_the_next(b
         assert "49201" in browser.find_element(By.ID, "demo").text
 
         assert "fullsuccess" in _read(base).text
-        # the page refreshes itself: the call appears without a reload
-        row = _wait(browser, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#journal-rows tr")
-                                             if "readResult" in r.text), None))
-        assert "accepted" in row.text and "success/fullsuccess" in row.text
-        row.find_element(By.TAG_NAME, "a").click()
-        assert "accepted" in browser.find_element(By.ID, "oauth").text
+        # the page refreshes itself: the call appears without a reload (rows are replaced every 2 s,
+        # so what is read from one is read in the same step that finds it)
+        text, link = _wait(browser, lambda d: _row_with(d, "readResult"))
+        assert "accepted" in text and "success/fullsuccess" in text
+        browser.get(link)
+        assert "accepted" in _wait(browser, lambda d: _text_of(d, "oauth"))
         assert "readResultResponse" in browser.find_element(By.ID, "response-body").text
 
         browser.get(base + "/__admin/")
@@ -85,20 +120,17 @@ def test_console_shows_a_call_and_a_fault_added_from_the_page_answers_the_next(b
         form.find_element(By.NAME, "times").send_keys("1")
         form.find_element(By.NAME, "code_minor").send_keys("targetisbusy")
         form.find_element(By.ID, "add-fault-button").click()
-        assert "added" in browser.find_element(By.ID, "message").text
+        assert "added" in _wait(browser, lambda d: _text_of(d, "message"))
         assert "targetisbusy" in browser.find_element(By.ID, "rules").text
 
         answer = _read(base)
         assert answer.status_code == 200 and "targetisbusy" in answer.text
-        _wait(browser, lambda d: any("failure/targetisbusy" in r.text
-                                     for r in d.find_elements(By.CSS_SELECTOR, "#journal-rows tr")))
+        _wait(browser, lambda d: _row_with(d, "failure/targetisbusy"))
         assert "fullsuccess" in _read(base).text  # the rule was for one call
     print(f"browser test ran in {time.perf_counter() - started:.1f} s")
 
 
 def test_screenshots_of_the_console(browser, store_url, tmp_path_factory):
-    from selenium.webdriver.common.by import By
-
     folder = Path(os.environ.get("LMS_GATEWAY_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     with running_gateway(store_url, "--demo") as (base, _):
         _read(base)
@@ -106,8 +138,7 @@ def test_screenshots_of_the_console(browser, store_url, tmp_path_factory):
                       auth=OAuth1("49201", "wrong-secret", force_include_body=True))
         browser.get(base + "/__admin/")
         browser.save_screenshot(str(folder / "console.png"))
-        rows = browser.find_elements(By.CSS_SELECTOR, "#journal-rows tr a")
-        for n, link in enumerate([r.get_attribute("href") for r in rows]):
+        for n, link in enumerate(_wait(browser, _links)):
             browser.get(link)
             browser.save_screenshot(str(folder / f"entry-{n}.png"))
     shots = sorted(folder.glob("*.png"))
