@@ -86,6 +86,7 @@ class Journal:
         self._pid = 0
         self._start_lock = threading.Lock()
         self._hurry = threading.Event()
+        store.before_dispose(self.flush)
 
     def record(self, environ: dict, exchange: Exchange, status: int, headers: list[tuple[str, str]], body: bytes,
                duration_ms: float, fault_rule: int | None) -> None:

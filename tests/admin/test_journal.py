@@ -115,3 +115,19 @@ def test_retention_by_count_and_age(store, settings, demo_data):
                         .values(at=datetime.now(timezone.utc) - timedelta(hours=2)))
     assert app.tap.journal.prune() == 1
     assert [e["keys"]["testID"][0] for e in entries(http)] == ["4", "2"]
+
+
+def test_disposing_the_store_writes_what_is_queued_first(store_url, settings, demo_data):
+    # a writer still holding entries when its store was disposed opened a connection nobody closed
+    # (on PostgreSQL, a test run ran out of connections)
+    from adapters.store import Store
+
+    store = Store(store_url)
+    http = session_on(create_app(settings, store))
+    http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>207</testID>"))
+    store.dispose()
+    assert store.engine.pool.checkedout() == 0
+    check = Store(store_url)
+    with check.session() as session:
+        assert store_journal.count(session, store_journal.Filter(protocol="webex")) == 1
+    check.dispose()
