@@ -10,7 +10,7 @@
     POST   /__admin/tests?account=&test_id=&host=   body: QTI 1.2 XML        (lms-gateway tests import)
     POST   /__admin/attempts      {"account", "attempt": {...}}             (lms-gateway attempts submit)
     POST   /__admin/itslearning/courses  {"account", "id", "site_id", "sync_key", "title", "state", "external"}
-    POST   /__admin/itslearning/users    {"account", "id", "sync_key", "name", "state", "external"}
+    POST   /__admin/itslearning/users    {"account", "id", "site_id", "sync_key", "name", "state", "external"}
 """
 from __future__ import annotations
 
@@ -188,4 +188,5 @@ def register(app) -> None:
     app._add("POST", r"/attempts", add_attempt)
     app._add("POST", r"/itslearning/courses", its_row(ItsCourse, ("site_id", "sync_key", "title", "state", "external"),
                                                                {"site_id": 1, "title": "Course"}))
-    app._add("POST", r"/itslearning/users", its_row(ItsUser, ("sync_key", "name", "state", "external"), {}))
+    app._add("POST", r"/itslearning/users", its_row(ItsUser, ("site_id", "sync_key", "name", "state", "external"),
+                                                             {"site_id": 1}))

@@ -49,5 +49,5 @@ def test_tests_attempts_and_itslearning_rows(http, store):
         from adapters.store.accounts import list_accounts
 
         demo_id = next(a.id for a in list_accounts(session) if a.name == "demo")
-        assert store_its.course(session, demo_id, sync_key="c-7").state == "archived"
-        assert store_its.user(session, demo_id, user_id=9).sync_key == "u-9"
+        assert store_its.course(session, demo_id, 1, sync_key="c-7").state == "archived"
+        assert store_its.user(session, demo_id, 1, user_id=9).sync_key == "u-9"

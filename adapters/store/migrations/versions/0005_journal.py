@@ -1,14 +1,14 @@
 """request journal and fault rules
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0006 (re-chained after main's 0006 on rebase)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
