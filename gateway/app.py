@@ -39,4 +39,9 @@ def protocol_routes(settings: Settings, store: Store) -> dict[str, Route]:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Gateway:
     settings = settings or Settings.load()
     store = store or Store(settings.database_url)
-    return Gateway(settings, store, protocol_routes(settings, store))
+    from gateway import admin
+    from gateway.admin.tap import Tap
+
+    tap = Tap(settings, store)
+    routes = {**protocol_routes(settings, store), **admin.routes(settings, store, tap)}
+    return Gateway(settings, store, routes, tap=tap)

@@ -36,6 +36,8 @@ OTHER_VARIABLES = frozenset({
     "LMS_GATEWAY_RELIABILITY_SECONDS",
     "LMS_GATEWAY_RELIABILITY_EXAMPLES",
     "LMS_GATEWAY_FUZZ_EXAMPLES",
+    "LMS_GATEWAY_REQUIRE_BROWSER",
+    "LMS_GATEWAY_SCREENSHOTS",
 })
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -129,6 +131,19 @@ class Settings:
     lti13_access_token_seconds: int = setting(3600, low=1)
     lti13_clock_leeway_seconds: int = setting(60, low=0, high=3600)
     lti13_assertion_max_seconds: int = setting(3600, low=1)
+    #: The request journal (DESIGN.md §13): on or off, and what it keeps.
+    journal: bool = True
+    journal_max_entries: int = setting(10_000, low=1)
+    journal_max_age_seconds: int = setting(7 * 24 * 60 * 60, low=1)
+    #: A body longer than this is kept cut at this length (a 50 MB upload is not copied whole).
+    journal_max_body_bytes: int = setting(256 * 1024, low=0)
+    #: How often a process re-reads the fault rules (a rule added through another worker is obeyed
+    #: within this time; through the same worker at once).
+    fault_rules_refresh_seconds: float = setting(1.0, low=0, high=3600)
+    #: Bearer token for /__admin/; when empty, only loopback callers are answered.
+    admin_token: str = setting("", secret=True)
+    #: Where the console's "save as sample" writes and which samples its diff offers.
+    samples_dir: str = "samples"
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

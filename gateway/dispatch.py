@@ -9,6 +9,7 @@ Around every protocol app it
 - writes one access-log line per request (its fields as the record's extras: :mod:`gateway.logs`
   renders them), and feeds the Prometheus metrics; every line logged while the request is served
   carries its request id (``gateway.logs.REQUEST_ID``);
+- hands journaled routes to the tap (:mod:`gateway.admin.tap`: fault rules, request journal);
 - turns an unavailable store into the protocol's "busy" answer (``Route.busy``), and an unexpected
   exception into the protocol's error shape; the traceback goes to the log only.
 """
@@ -20,7 +21,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
 from adapters.store import Store, StoreUnavailable
@@ -35,15 +36,29 @@ log = logging.getLogger("lms_gateway")
 access_log = logging.getLogger("lms_gateway.access")
 
 
+Rendered = tuple[int, list[tuple[str, str]], bytes]
+#: Runs around a journaled route: ``tap(route, environ, run)`` returns what ``run()`` returns, or
+#: an answer of its own.
+Tap = Callable[[Route, dict, Callable[[], Rendered]], Rendered]
+
+
 class Gateway:
-    def __init__(self, settings: Settings, store: Store, routes: dict[str, Route]):
+    def __init__(self, settings: Settings, store: Store, routes: dict[str, Route], tap: Tap | None = None):
         self.settings = settings
         self.store = store
+        self.tap = tap
         self.routes = dict(routes)
-        self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"})))
-        self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"})))
+        self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"}), journal=False))
+        self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"}), journal=False))
         # Longest first, so that a deeper prefix route wins over a shallower one.
         self._prefixes = sorted(((p.rstrip("/"), r) for p, r in self.routes.items() if r.prefix), key=lambda pr: -len(pr[0]))
+
+    def route_for(self, path: str) -> Route | None:
+        """The route of ``path``: its own, else the longest prefix route above it."""
+        exact = self.routes.get(path.rstrip("/") or "/")
+        if exact is not None:
+            return exact
+        return next((route for prefix, route in self._prefixes if path.startswith(prefix + "/")), None)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -58,7 +73,7 @@ class Gateway:
 
     def _serve(self, environ: dict, start_response: StartResponse, request_id: str, started: float) -> list[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
-        route = self.routes.get(path.rstrip("/") or "/") or self._prefixed(path)
+        route = self.route_for(path)
 
         if route is None:
             route_name, answer = "unknown", plain_error(404, f"No endpoint at {path}; see the endpoint table in README.md.")
@@ -95,14 +110,11 @@ class Gateway:
 
     def body_cap(self, path: str) -> int:
         """The largest body the route at ``path`` accepts (the server buffers no more than this)."""
-        route = self.routes.get(path.rstrip("/") or "/") or self._prefixed(path)
+        route = self.route_for(path)
         return self._cap(route) if route is not None else self.settings.max_body_bytes
 
     def _cap(self, route: Route) -> int:
         return route.max_body if route.max_body is not None else self.settings.max_body_bytes
-
-    def _prefixed(self, path: str) -> Route | None:
-        return next((route for prefix, route in self._prefixes if path.startswith(prefix + "/")), None)
 
     def _dispatch(self, route: Route, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
         cap = self._cap(route)
@@ -118,7 +130,11 @@ class Gateway:
             return _render(route.error(413, str(exc)))
         except (OSError, ValueError) as exc:
             return _render(route.error(400, f"could not read the request body: {exc}"))
+        if self.tap is not None and route.journal:
+            return self.tap(route, environ, lambda: self._run(route, environ))
+        return self._run(route, environ)
 
+    def _run(self, route: Route, environ: dict) -> Rendered:
         captured: dict[str, object] = {}
 
         def capture(status: str, headers: list, exc_info=None):
@@ -206,9 +222,11 @@ def _read_body(environ: dict, cap: int) -> bytes:
         if length > cap:
             raise BodyTooLarge(f"Request body of {length} bytes exceeds the limit of {cap} bytes")
         return stream.read(length) if (stream is not None and length) else b""
-    if stream is None:
+    if stream is None or "chunked" not in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
+        # Neither a length nor chunked: there is no body (RFC 9112 §6.3). Servers that hand over the
+        # raw socket (wsgiref) would block here until the client gave up on a keep-alive connection.
         return b""
-    # No Content-Length (chunked): read at most one byte past the cap, never the whole stream.
+    # Chunked: read at most one byte past the cap, never the whole stream.
     chunks, total = [], 0
     while True:
         chunk = stream.read(min(65536, cap + 1 - total))

@@ -54,7 +54,11 @@ class Route:
     #: :class:`BodyTooLarge` past it), and ``RAW_BODY`` is not set. For uploads, whose bodies must
     #: not be held in memory before the caller is authenticated.
     stream_body: bool = False
-    #: Also serve every path below this one (``/lti13`` serves ``/lti13/demo/token``, ...).
+    #: Exchanges on this route go into the request journal (DESIGN.md §13); the gateway's own
+    #: pages (health, metrics, admin) do not.
+    journal: bool = True
+    #: Also serve every path below this one (``/lti13`` serves ``/lti13/demo/token``, ``/__admin``
+    #: serves ``/__admin/requests``).
     prefix: bool = False
 
 
@@ -65,3 +69,7 @@ class BodyTooLarge(ValueError):
 #: Set by a protocol as soon as it knows them; read by the access log and the request journal.
 OPERATION = "lms.operation"
 ACCOUNT = "lms.account"
+#: The business keys a request names, by name (``{"sourcedId": ["49313814"]}``).
+KEYS = "lms.keys"
+#: What the OAuth check found: ``{"verdict": "accepted"|"refused", "check", "reason", "base_string"}``.
+OAUTH = "lms.oauth"

@@ -104,9 +104,16 @@ def test_oversized_body_refused_before_reading(gateway):
 
 def test_chunked_body_over_cap_is_refused_after_cap_plus_one(gateway):
     stream = io.BytesIO(b"x" * 50_000)
-    status, _, _ = call(gateway, "/echo", stream=stream)
+    status, _, _ = call(gateway, "/echo", stream=stream, headers={"HTTP_TRANSFER_ENCODING": "chunked"})
     assert status == 413
     assert stream.tell() <= 1001 + 65536
+
+
+def test_no_length_and_not_chunked_means_no_body(gateway):
+    # wsgiref hands over the socket itself: reading it to the end blocked every GET on a
+    # keep-alive connection until the client timed out
+    status, _, out = call(gateway, "/echo", stream=ExplodingStream(), method="POST")
+    assert status == 200
 
 
 def test_unhandled_error_becomes_protocol_error_without_traceback(gateway, caplog):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -54,6 +54,7 @@ class Store:
         self.url = normalise_url(url)
         self.engine = create_store_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._before_dispose: list[Callable[[], object]] = []
 
     @property
     def dialect(self) -> str:
@@ -85,7 +86,14 @@ class Store:
         except DBAPIError as exc:
             raise StoreUnavailable(str(exc.orig) if exc.orig else str(exc)) from exc
 
+    def before_dispose(self, hook: Callable[[], object]) -> None:
+        """Run ``hook`` when the store is disposed, before its connections close (a background
+        writer finishing its work, rather than opening a connection nobody will close)."""
+        self._before_dispose.append(hook)
+
     def dispose(self) -> None:
+        for hook in self._before_dispose:
+            hook()
         self.engine.dispose()
 
     def release_idle(self) -> None:

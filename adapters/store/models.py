@@ -430,3 +430,57 @@ class Lti13BridgeLink(Base):
     upstream_id: Mapped[int] = mapped_column(ForeignKey("lti13_upstreams.id", ondelete="CASCADE"), index=True)
     line_item_url: Mapped[str] = mapped_column(String(2000))
     user_id: Mapped[str] = mapped_column(String(255))
+
+
+class JournalEntry(Base):
+    """One exchange on a protocol endpoint (DESIGN.md §13), secrets already redacted.
+
+    ``key_index`` holds every business key as ``|k1|k2|`` so that one LIKE finds an entry by any of
+    them on SQLite and PostgreSQL alike; ``keys`` keeps them by name for people.
+    """
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (Index("ix_journal_protocol_operation", "protocol", "operation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    request_id: Mapped[str] = mapped_column(String(128), index=True)
+    protocol: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str | None] = mapped_column(String(100))
+    account: Mapped[str | None] = mapped_column(String(255))
+    keys: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    key_index: Mapped[str] = mapped_column(Text, default="")
+    oauth: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(255))
+    duration_ms: Mapped[float] = mapped_column(Float)
+    fault_rule: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The process that answered (several workers share one journal).
+    worker: Mapped[int] = mapped_column(Integer, default=0)
+    request_headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    request_body: Mapped[bytes] = mapped_column(LargeBinary)
+    response_headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    response_body: Mapped[bytes] = mapped_column(LargeBinary)
+    redacted: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class FaultRule(Base):
+    """A rule that answers matching calls with a failure instead of the real answer (DESIGN.md §13).
+
+    ``remaining`` None acts until ``until`` (or forever); ``params`` depend on ``action``.
+    """
+
+    __tablename__ = "fault_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    protocol: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from adapters.store import StoreUnavailable
-from gateway.cli import assessments, itslearning, lti13, qti, results, serve, store, upstream
+from gateway.cli import assessments, faults, itslearning, lti13, qti, results, serve, store, upstream
 from gateway.cli.context import CliContext
 from gateway.demo import DemoConflict
 from gateway.version import version
@@ -45,5 +45,5 @@ def main(ctx: click.Context, database_url: str | None) -> None:
     ctx.obj = CliContext(database_url, option_variables(ctx.find_root().command))
 
 
-for module in (serve, store, assessments, qti, itslearning, upstream, results, lti13):
+for module in (serve, store, assessments, qti, itslearning, upstream, results, lti13, faults):
     module.register(main)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
-from adapters.media_types import is_form
 from adapters.upstream import redact
 from adapters.upstream.samples import OAuthInfo, RecordedRequest, RecordedResponse, Sample, folder_name, save
 from gateway import xmlsafe
@@ -45,12 +44,7 @@ def oauth_info(authorization: str) -> OAuthInfo | None:
 
 
 def _body(data: bytes, content_type: str, secrets: Iterable[str]) -> tuple[bytes, list[str]]:
-    if is_form(content_type):
-        data, removed = redact.form_body(data)
-    else:
-        data, removed = redact.xml_body(data, xmlsafe.parse)
-    data, more = redact.known_secrets(data, secrets)
-    return data, removed + more
+    return redact.body(data, content_type, xmlsafe.parse, secrets)
 
 
 class Recorder:

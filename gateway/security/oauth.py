@@ -48,7 +48,7 @@ from adapters.media_types import is_form as is_form_body, media_type
 from adapters.store import Store, StoreUnavailable
 from adapters.store.accounts import find_consumer
 from adapters.store.nonces import prune_nonces, remember_nonce
-from gateway.routing import RAW_BODY, Answer, StartResponse, WSGIApp
+from gateway.routing import OAUTH, RAW_BODY, Answer, StartResponse, WSGIApp
 from gateway.config import Settings
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,13 @@ class Caller:
 class OAuthFailure(Exception):
     """A failed check. ``check`` is a stable name (for logs and tests); ``str()`` is for the client."""
 
-    def __init__(self, check: str, message: str):
+    def __init__(self, check: str, message: str, base_string: str | None = None):
         super().__init__(message)
         self.check = check
         self.message = message
+        #: For a bad signature: the signature base string the gateway computed (it holds no secret),
+        #: so that a client author can compare it with their own (the request journal shows it).
+        self.base_string = base_string
 
 
 class _Validator(RequestValidator):
@@ -160,6 +163,7 @@ class OAuthVerifier:
                 raise OAuthFailure(
                     "signature",
                     f"OAuth check failed: invalid signature (the gateway signed {request.http_method} {uri})",
+                    _base_string(request),
                 )
             _check_body_hash(request, raw, is_form)
             if not remember_nonce(session, request.client_key, request.nonce, int(request.timestamp)):
@@ -203,6 +207,12 @@ class OAuthVerifier:
             log.warning("could not prune OAuth nonces", exc_info=True)
         finally:
             self._prune_lock.release()
+
+
+def _base_string(request) -> str:
+    """The base string oauthlib's HMAC verifiers sign (RFC 5849 §3.4.1), oauth_signature excluded."""
+    params = signature.normalize_parameters(request.params)
+    return signature.signature_base_string(request.http_method, signature.base_string_uri(request.uri), params)
 
 
 def _description(exc: oauth_errors.OAuth1Error) -> str:
@@ -335,7 +345,10 @@ class OAuthMiddleware:
         normalise_environ(environ)
         try:
             environ[OAUTH_CALLER] = self.verifier.verify(environ)
+            environ[OAUTH] = {"verdict": "accepted", "consumer_key": environ[OAUTH_CALLER].consumer_key}
         except OAuthFailure as failure:
+            environ[OAUTH] = {"verdict": "refused", "check": failure.check, "reason": failure.message,
+                              "base_string": failure.base_string}
             log.info("OAuth failure (%s) from %s: %s", failure.check, environ.get("REMOTE_ADDR"), failure.message)
             answer = self.reject(failure)
             start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [("Content-Type", answer.content_type), *answer.headers])

@@ -1,0 +1,133 @@
+"""The request journal in the store (DESIGN.md §13): one row per exchange, shared by every worker.
+
+Rows arrive already redacted (the gateway redacts before it writes); this module only files,
+finds, counts and prunes them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from adapters.store.models import JournalEntry
+
+_TABLE = JournalEntry.__table__
+_INSERT = insert(_TABLE)
+
+
+def key_index(keys: dict[str, list[str]]) -> str:
+    """``|k1|k2|``: every key value between bars, so that ``LIKE '%|k|%'`` finds exactly ``k``."""
+    values = [v.replace("|", "/") for vs in keys.values() for v in vs]
+    return "|" + "|".join(values) + "|" if values else ""
+
+
+def write_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """One INSERT for all ``rows`` (the columns of :class:`JournalEntry`; ``key_index`` is derived)."""
+    if rows:
+        connection.execute(_INSERT, [{**row, "key_index": key_index(row.get("keys") or {})} for row in rows])
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What ``GET /__admin/requests`` and ``POST /__admin/requests/count`` select by."""
+
+    protocol: str | None = None
+    operation: str | None = None
+    key: str | None = None
+    status: int | None = None
+    since: datetime | None = None
+    account: str | None = None
+    fault_rule: int | None = None
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> "Filter":
+        """From query parameters or a JSON body; raises ValueError naming a bad value."""
+        known = {"protocol", "operation", "key", "status", "since", "account", "fault_rule", "sourced_id"}
+        unknown = set(values) - known - {"limit"}
+        if unknown:
+            raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}; use {', '.join(sorted(known))}")
+        status = values.get("status")
+        since = values.get("since")
+        rule = values.get("fault_rule")
+        try:
+            status = int(status) if status not in (None, "") else None
+        except (TypeError, ValueError):
+            raise ValueError(f"status must be an HTTP status number, not {status!r}") from None
+        try:
+            rule = int(rule) if rule not in (None, "") else None
+        except (TypeError, ValueError):
+            raise ValueError(f"fault_rule must be a rule id, not {rule!r}") from None
+        if since not in (None, ""):
+            try:
+                since = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"since must be an ISO 8601 time such as 2026-11-30T12:00:00Z, not {since!r}") from None
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=timezone.utc)
+        else:
+            since = None
+
+        def text(name: str) -> str | None:
+            value = values.get(name)
+            return str(value) if value not in (None, "") else None
+
+        return cls(text("protocol"), text("operation"), text("key") or text("sourced_id"), status, since,
+                   text("account"), rule)
+
+    def where(self) -> list:
+        c = _TABLE.c
+        clauses = []
+        if self.protocol:
+            clauses.append(c.protocol == self.protocol)
+        if self.operation:
+            clauses.append(c.operation == self.operation)
+        if self.key:
+            escaped = self.key.replace("|", "/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append(c.key_index.like(f"%|{escaped}|%", escape="\\"))
+        if self.status is not None:
+            clauses.append(c.status == self.status)
+        if self.since is not None:
+            clauses.append(c.at >= self.since)
+        if self.account:
+            clauses.append(c.account == self.account)
+        if self.fault_rule is not None:
+            clauses.append(c.fault_rule == self.fault_rule)
+        return clauses
+
+
+#: Columns a listing shows (bodies and headers only for one entry).
+SUMMARY = ("id", "at", "request_id", "protocol", "operation", "account", "keys", "oauth", "method", "path",
+           "status", "outcome", "duration_ms", "fault_rule", "worker")
+
+
+def entries(session: Session, where: Filter, limit: int = 100) -> list[dict[str, Any]]:
+    columns = [_TABLE.c[name] for name in SUMMARY]
+    stmt = select(*columns).where(*where.where()).order_by(_TABLE.c.id.desc()).limit(limit)
+    return [dict(row._mapping) for row in session.execute(stmt)]
+
+
+def entry(session: Session, entry_id: int) -> dict[str, Any] | None:
+    row = session.execute(select(_TABLE).where(_TABLE.c.id == entry_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def count(session: Session, where: Filter) -> int:
+    return session.execute(select(func.count()).select_from(_TABLE).where(*where.where())).scalar_one()
+
+
+def clear(session: Session) -> int:
+    return session.execute(delete(_TABLE)).rowcount
+
+
+def prune(session: Session, max_entries: int, max_age_seconds: int, now: datetime | None = None) -> int:
+    """Drop entries older than the age limit and all but the newest ``max_entries``."""
+    now = now or datetime.now(timezone.utc)
+    removed = session.execute(delete(_TABLE).where(_TABLE.c.at < now - timedelta(seconds=max_age_seconds))).rowcount
+    newest = session.execute(select(_TABLE.c.id).order_by(_TABLE.c.id.desc()).offset(max_entries).limit(1)).scalar()
+    if newest is not None:
+        removed += session.execute(delete(_TABLE).where(_TABLE.c.id <= newest)).rowcount
+    return removed

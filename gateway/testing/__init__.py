@@ -1,0 +1,1 @@
+"""Testing aids shipped with the gateway: the ``lms_gateway`` pytest fixture."""

@@ -1,0 +1,133 @@
+"""The request journal (DESIGN.md §13): what one exchange of each protocol files, the OAuth verdict
+and base string, retention, the off switch."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+
+from adapters.store import journal as store_journal
+from adapters.store.models import JournalEntry
+from gateway.app import create_app
+from gateway.config import Settings
+from tests.admin.conftest import (
+    ADMIN, POX_URL, SOAP_HEADERS, SOAP_URL, WEBEX_URL, entries, pox, read_result, session_on, training,
+    webex_message,
+)
+
+
+def test_lis_read_result_is_filed_with_its_keys_verdict_and_outcome(signed):
+    answer = signed.post(SOAP_URL, data=read_result("49313814", "msg-1"), headers=SOAP_HEADERS)
+    assert answer.status_code == 200
+    [entry] = entries(signed)
+    assert entry["protocol"] == "lis" and entry["operation"] == "readResult"
+    assert entry["keys"] == {"sourcedId": ["49313814"]}
+    assert entry["account"] == "49201"
+    assert entry["oauth"] == {"verdict": "accepted", "consumer_key": "49201"}
+    assert entry["status"] == 200 and entry["outcome"] == "success/fullsuccess"
+    assert entry["request_id"] == answer.headers["X-Request-Id"]
+    one = signed.get(f"{ADMIN}/requests/{entry['id']}").json()
+    assert "msg-1" in one["request_body"] and "49313814" in one["response_body"]
+    assert "Authorization" not in one["request_headers"]
+    assert "request header Authorization" in one["redacted"]
+
+
+def test_bad_signature_files_the_base_string_the_gateway_computed(http):
+    from requests_oauthlib import OAuth1
+
+    wrong = OAuth1("49201", "not-the-secret", force_include_body=True)
+    answer = http.post(SOAP_URL + "?lang=en_us", data=read_result(), headers=SOAP_HEADERS, auth=wrong)
+    assert answer.status_code == 500 and "Authentication Fault" in answer.text
+    [entry] = entries(http)
+    assert entry["oauth"]["verdict"] == "refused" and entry["oauth"]["check"] == "signature"
+    base = entry["oauth"]["base_string"]
+    assert base.startswith("POST&http%3A%2F%2Fgateway.test%2Fapi%2Fsoap%2F1p0%2Flis-result&")
+    assert "lang%3Den_us" in base and "oauth_body_hash" in base and "oauth_signature%3D" not in base
+    assert entry["outcome"] == "fault Authentication Fault"
+
+
+def test_pox_webex_and_filters(signed):
+    signed.post(POX_URL, data=pox("replaceResult", "49313826", "0.5"), headers={"Content-Type": "application/xml"})
+    signed.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"),
+                                              "<testID>207</testID><participantEmail>georgew@sz.webex.com</participantEmail>"))
+    signed.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>999</testID>"
+                                              "<participantEmail>x@y.z</participantEmail>"))
+    lti = entries(signed, protocol="lti")
+    assert [(e["operation"], e["outcome"], e["keys"]) for e in lti] == [
+        ("replaceResult", "success", {"sourcedId": ["49313826"]})]
+    webex = entries(signed, protocol="webex")
+    assert [(e["operation"], e["account"], e["outcome"]) for e in webex] == [
+        ("GetIMStestResult", "hostid", "FAILURE 000015"), ("GetIMStestResult", "hostid", "SUCCESS")]
+    assert webex[1]["keys"] == {"testID": ["207"], "participantEmail": ["georgew@sz.webex.com"]}
+    assert [e["keys"]["testID"] for e in entries(signed, key="207")] == [["207"]]
+    assert entries(signed, key="20") == []  # whole keys only
+    assert len(entries(signed, limit=1)) == 1
+    assert entries(signed, status=500) == []
+    count = signed.post(f"{ADMIN}/requests/count", json={"protocol": "webex", "operation": "GetIMStestResult"})
+    assert count.json() == {"count": 2}
+    later = (datetime.now(timezone.utc) + timedelta(minutes=1)).isoformat()
+    assert signed.post(f"{ADMIN}/requests/count", json={"since": later}).json() == {"count": 0}
+    assert signed.delete(f"{ADMIN}/requests").json() == {"deleted": 3}
+    assert entries(signed) == []
+
+
+def test_bad_filters_are_refused_in_json(http):
+    for query in ({"status": "abc"}, {"since": "yesterday"}, {"colour": "red"}):
+        answer = http.get(f"{ADMIN}/requests", params=query)
+        assert answer.status_code == 400 and answer.headers["Content-Type"] == "application/json"
+        assert answer.json()["error"]
+    assert http.post(f"{ADMIN}/requests/count", data=b"{not json").status_code == 400
+    assert http.get(f"{ADMIN}/requests/999").status_code == 404
+    assert http.get(f"{ADMIN}/nothing").json()["error"].startswith("No admin endpoint")
+
+
+def test_health_metrics_and_admin_are_not_journaled(http):
+    http.get(f"{ADMIN}/requests")
+    http.get(ADMIN.replace("/__admin", "/healthz"))
+    http.get(ADMIN.replace("/__admin", "/metrics"))
+    assert entries(http) == []
+
+
+def test_wsdl_fetch_is_filed_as_wsdl(http):
+    http.get(SOAP_URL + "?wsdl")
+    assert [(e["protocol"], e["operation"]) for e in entries(http)] == [("lis", "wsdl")]
+
+
+def test_journal_off(store, settings, demo_data):
+    off = Settings.load(environ={"LMS_GATEWAY_JOURNAL": "off"}, database_url=settings.database_url)
+    http = session_on(create_app(off, store))
+    http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>207</testID>"))
+    listing = http.get(f"{ADMIN}/requests").json()
+    assert listing["requests"] == [] and listing["journal"] == "off"
+
+
+def test_retention_by_count_and_age(store, settings, demo_data):
+    app = create_app(settings.replace(journal_max_entries=3, journal_max_age_seconds=3600), store)
+    http = session_on(app)
+    for test_id in range(5):
+        http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), f"<testID>{test_id}</testID>"))
+    app.tap.flush()
+    app.tap.journal.prune()  # (the writer may have pruned already; the outcome is the same)
+    assert [e["keys"]["testID"][0] for e in entries(http)] == ["4", "3", "2"]
+    with store.session() as session:  # entry 3 is two hours old
+        [three] = store_journal.entries(session, store_journal.Filter(key="3"))
+        session.execute(update(JournalEntry).where(JournalEntry.id == three["id"])
+                        .values(at=datetime.now(timezone.utc) - timedelta(hours=2)))
+    assert app.tap.journal.prune() == 1
+    assert [e["keys"]["testID"][0] for e in entries(http)] == ["4", "2"]
+
+
+def test_disposing_the_store_writes_what_is_queued_first(store_url, settings, demo_data):
+    # a writer still holding entries when its store was disposed opened a connection nobody closed
+    # (on PostgreSQL, a test run ran out of connections)
+    from adapters.store import Store
+
+    store = Store(store_url)
+    http = session_on(create_app(settings, store))
+    http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>207</testID>"))
+    store.dispose()
+    assert store.engine.pool.checkedout() == 0
+    check = Store(store_url)
+    with check.session() as session:
+        assert store_journal.count(session, store_journal.Filter(protocol="webex")) == 1
+    check.dispose()

@@ -1,0 +1,66 @@
+"""The journal and fault rules are shared by every worker: a real ``serve --workers 2``."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from requests_oauthlib import OAuth1
+
+from tests.admin.conftest import SOAP_HEADERS, read_result
+from tests.servers import running_gateway
+
+pytestmark = pytest.mark.slow
+
+
+def _fresh(method: str, url: str, **kwargs) -> requests.Response:
+    """On a new connection each time, so that either worker may take it."""
+    with requests.Session() as session:
+        return session.request(method, url, headers={"Connection": "close", **kwargs.pop("headers", {})}, **kwargs)
+
+
+def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url, monkeypatch):
+    monkeypatch.setenv("LMS_GATEWAY_FAULT_RULES_REFRESH_SECONDS", "0.2")
+    with running_gateway(store_url, "--workers", "2", "--demo") as (base, _):
+        auth = OAuth1("49201", "secret", force_include_body=True)
+        # Concurrent calls on fresh connections: each worker's event loop accepts while its threads
+        # work, so sequential calls may all land on one worker.
+        def write(_):
+            answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+            assert answer.status_code == 200
+
+        writers: set[int] = set()
+        crossed = False
+        sent = 0
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(10):
+                list(pool.map(write, range(12)))
+                sent += 12
+                listing = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis", "limit": 1000})
+                writers |= {e["worker"] for e in listing.json()["requests"]}
+                if len(writers) == 2:
+                    break
+        for _ in range(60):
+            listing = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis", "limit": 1000})
+            assert listing.status_code == 200
+            doc = listing.json()
+            lister = doc["served_by"]
+            writers |= {e["worker"] for e in doc["requests"]}
+            if any(e["worker"] != lister for e in doc["requests"]) and len(doc["requests"]) == sent:
+                crossed = True
+                break
+        assert len(writers) == 2, f"one worker took every call: {writers}"
+        assert crossed, "no listing showed an entry another worker wrote"
+
+        # a fault rule added through one worker is obeyed by both, for exactly its count
+        rule = _fresh("POST", f"{base}/__admin/faults",
+                      json={"protocol": "lis", "times": 4, "code_minor": "targetisbusy"}).json()
+        time.sleep(0.5)  # the other worker re-reads its rules every 0.2 s here
+        busy = 0
+        for _ in range(8):
+            answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+            busy += "targetisbusy" in answer.text
+        assert busy == 4
+        answered = _fresh("GET", f"{base}/__admin/requests", params={"fault_rule": rule["id"]}).json()["requests"]
+        print(f"fault rule answered by workers {sorted({e['worker'] for e in answered})}")
