@@ -73,3 +73,6 @@ ACCOUNT = "lms.account"
 KEYS = "lms.keys"
 #: What the OAuth check found: ``{"verdict": "accepted"|"refused", "check", "reason", "base_string"}``.
 OAUTH = "lms.oauth"
+#: Set by a server that can close the caller's connection (serve's workers): calling it makes the
+#: server drop the connection instead of answering (a fault rule's "drop").
+DROP_CONNECTION = "lms.drop_connection"

@@ -27,7 +27,7 @@ from typing import Any
 from adapters.upstream import samples
 from gateway import soap
 from gateway.admin.exchange import Exchange
-from gateway.routing import Answer, Route
+from gateway.routing import DROP_CONNECTION, Answer, Route
 
 ACTIONS = frozenset({"failure", "fault", "delay", "drop", "sample"})
 PROTOCOLS = frozenset({"webex", "lis", "lti", "itslearning"})
@@ -147,8 +147,13 @@ def answer(rule: dict[str, Any], route: Route, environ: dict, exchange: Exchange
 
 
 def drop(environ: dict) -> None:
-    """Close the caller's connection. Under gunicorn the answer written afterwards meets a closed
-    socket, which gunicorn ignores (EPIPE); elsewhere :class:`Drop` ends the request."""
+    """Close the caller's connection: ``serve``'s workers offer ``DROP_CONNECTION`` (the answer is
+    then never written); under gunicorn's own workers the answer meets a closed socket, which
+    gunicorn ignores (EPIPE); elsewhere :class:`Drop` ends the request."""
+    dropper = environ.get(DROP_CONNECTION)
+    if dropper is not None:
+        dropper()
+        return
     sock = environ.get("gunicorn.socket")
     if sock is None:
         raise Drop("connection dropped by a fault rule")

@@ -17,7 +17,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
+from gateway.routing import DROP_CONNECTION
+
 log = logging.getLogger("lms_gateway.server")
+#: The scope extension under which the worker's protocol offers ``transport.abort``.
+ABORT_EXTENSION = "lms.abort"
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -78,10 +82,18 @@ class BufferedWSGI:
                 return
             body.seek(0)
             environ = build_environ(scope, body)
+            abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+            dropped: list[bool] = []
+            if abort is not None:
+                environ[DROP_CONNECTION] = lambda: dropped.append(True)
             loop = asyncio.get_running_loop()
             status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)
         finally:
             body.close()
+        if dropped:
+            abort()
+            await asyncio.sleep(0)  # let connection_lost mark the cycle disconnected (no 500 written)
+            return
         if not any(name == b"content-length" for name, _ in headers):
             headers.append((b"content-length", str(sum(map(len, chunks))).encode()))
         if not complete:

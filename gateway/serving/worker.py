@@ -15,6 +15,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
 from gateway import logs
+from gateway.serving.bridge import ABORT_EXTENSION
 
 #: What gunicorn allowed by default (a 4 KiB request line, 100 fields of 8 KiB) fits well inside.
 MAX_HEAD_BYTES = 64 * 1024
@@ -48,6 +49,9 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
         super().on_headers_complete()
+        # The request's cycle holds this very scope: the bridge can abort the connection through
+        # it when a fault rule says "drop" (ASGI itself has no way to close without answering).
+        self.scope.setdefault("extensions", {})[ABORT_EXTENSION] = self.transport.abort
 
     def connection_lost(self, exc) -> None:
         self._cancel_head_timer()

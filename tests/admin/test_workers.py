@@ -64,3 +64,17 @@ def test_an_entry_written_by_one_worker_is_listed_by_the_other(store_url, monkey
         assert busy == 4
         answered = _fresh("GET", f"{base}/__admin/requests", params={"fault_rule": rule["id"]}).json()["requests"]
         print(f"fault rule answered by workers {sorted({e['worker'] for e in answered})}")
+
+
+def test_a_drop_rule_closes_the_connection_of_a_real_server(store_url):
+    """serve's event-loop workers abort the connection: no status line, no 500."""
+    with running_gateway(store_url, "--workers", "1", "--demo") as (base, _):
+        auth = OAuth1("49201", "secret", force_include_body=True)
+        rule = _fresh("POST", f"{base}/__admin/faults", json={"protocol": "lis", "times": 1, "action": "drop"})
+        assert rule.status_code in (200, 201), rule.text
+        with pytest.raises(requests.ConnectionError):
+            _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+        after = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+        assert after.status_code == 200 and "success" in after.text
+        entries = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis"}).json()["requests"]
+        assert [e["outcome"] for e in entries][-1] == "dropped"
