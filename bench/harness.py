@@ -104,6 +104,17 @@ def floor_server(port: int, workers: int) -> contextlib.AbstractContextManager[s
     return server([sys.executable, "-m", "bench.floor_server", "--port", str(port), "--workers", str(workers)], port)
 
 
+def measure_floor(workers: int, requests: int, concurrencies=(1, 8)) -> dict[int, "Figures"]:
+    """The static floor at each concurrency, after a short warm-up, from one floor server."""
+    floor = {}
+    with floor_server(free_port(), workers) as base:
+        reqs = [("GET", "/floor.xml", {}, b"")] * requests
+        drive("floor", base, reqs[: requests // 10], 4)
+        for c in concurrencies:
+            floor[c] = drive("floor (static 1 KB XML)", base, reqs, c)
+    return floor
+
+
 def gateway_server(port: int, workers: int, database_url: str, *extra: str) -> contextlib.AbstractContextManager[str]:
     cmd = [sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", str(workers), *extra]
     return server(cmd, port, env={"LMS_GATEWAY_DATABASE_URL": database_url, "LMS_GATEWAY_LOG_LEVEL": "WARNING"})

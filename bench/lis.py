@@ -148,12 +148,7 @@ def main() -> None:
         server_ms, result_queries = in_process(url, batch_ids, secret)
 
         port = harness.free_port()
-        floor = {}
-        with harness.floor_server(harness.free_port(), args.workers) as floor_base:
-            reqs = [("GET", "/floor.xml", {}, b"")] * args.requests
-            harness.drive("floor", floor_base, reqs[: args.requests // 10], 4)
-            for c in (1, 8):
-                floor[c] = harness.drive("floor (static 1 KB XML)", floor_base, reqs, c)
+        floor = harness.measure_floor(args.workers, args.requests)
 
         with harness.gateway_server(port, args.workers, url) as base:
             def one(n: int) -> list[harness.Request]:

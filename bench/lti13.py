@@ -87,12 +87,7 @@ def main() -> None:
         item = prepare(url, key)
         item_path = f"/lti13/{ACCOUNT}/contexts/{CONTEXT}/lineitems/{item}"
 
-        floor = {}
-        with harness.floor_server(harness.free_port(), args.workers) as floor_base:
-            reqs = [("GET", "/floor.xml", {}, b"")] * args.requests
-            harness.drive("floor", floor_base, reqs[: args.requests // 10], 4)
-            for c in (1, 8):
-                floor[c] = harness.drive("floor (static 1 KB XML)", floor_base, reqs, c)
+        floor = harness.measure_floor(args.workers, args.requests)
 
         created, updated, token_ms = {}, {}, []
         with harness.gateway_server(harness.free_port(), args.workers, url) as base:
