@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from adapters.instants import parse_utc
 from adapters.store.models import JournalEntry
 
 _TABLE = JournalEntry.__table__
@@ -61,15 +62,7 @@ class Filter:
             rule = int(rule) if rule not in (None, "") else None
         except (TypeError, ValueError):
             raise ValueError(f"fault_rule must be a rule id, not {rule!r}") from None
-        if since not in (None, ""):
-            try:
-                since = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
-            except ValueError:
-                raise ValueError(f"since must be an ISO 8601 time such as 2026-11-30T12:00:00Z, not {since!r}") from None
-            if since.tzinfo is None:
-                since = since.replace(tzinfo=timezone.utc)
-        else:
-            since = None
+        since = parse_utc(since, "since")
 
         def text(name: str) -> str | None:
             value = values.get(name)

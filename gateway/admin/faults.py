@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 import socket
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from adapters.instants import parse_utc
 from adapters.upstream import samples
 from gateway import soap
 from gateway.admin.exchange import Exchange
@@ -67,16 +67,10 @@ def parse_rule(spec: dict[str, Any], samples_dir: str | Path) -> dict[str, Any]:
             raise RuleError(f"times must be a whole number of calls, 1 or more, not {times!r}")
     else:
         times = None
-    until = spec.get("until")
-    if until not in (None, ""):
-        try:
-            until = datetime.fromisoformat(str(until).replace("Z", "+00:00"))
-        except ValueError:
-            raise RuleError(f"until must be an ISO 8601 time such as 2026-11-30T12:00:00Z, not {until!r}") from None
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=timezone.utc)
-    else:
-        until = None
+    try:
+        until = parse_utc(spec.get("until"), "until")
+    except ValueError as exc:
+        raise RuleError(str(exc)) from None
     return {
         "protocol": protocol,
         "operation": spec.get("operation") or None,
