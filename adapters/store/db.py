@@ -5,7 +5,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +77,18 @@ class Store:
             raise
         finally:
             session.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction (bulk writes), an unavailable store told apart as
+        :class:`StoreUnavailable` as :meth:`session` does."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except DBAPIError as exc:
+            if _is_unavailable(exc):
+                raise StoreUnavailable(str(exc.orig) if exc.orig else str(exc)) from exc
+            raise
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers a trivial query."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from adapters.store import Store
+from adapters.store import Store, StoreUnavailable
 from adapters.store import journal as store_journal
 from adapters.upstream import redact
 from gateway import xmlsafe
@@ -149,8 +149,11 @@ class Journal:
     def _write(self, batch: list[Pending]) -> None:
         try:
             rows = [self._row(p) for p in batch]
-            with self.store.engine.begin() as connection:
+            with self.store.transaction() as connection:
                 store_journal.write_many(connection, rows)
+        except StoreUnavailable as exc:  # expected while the store is down: one line, no traceback
+            log.warning("could not journal %d request(s): the store is unavailable (%s)", len(batch), _first_line(exc))
+            return
         except Exception:
             log.warning("could not journal %d request(s)", len(batch), exc_info=True)
             return
@@ -162,6 +165,9 @@ class Journal:
         try:
             with self.store.session() as session:
                 return store_journal.prune(session, self.settings.journal_max_entries, self.settings.journal_max_age_seconds)
+        except StoreUnavailable as exc:
+            log.warning("could not prune the request journal: the store is unavailable (%s)", _first_line(exc))
+            return 0
         except Exception:
             log.warning("could not prune the request journal", exc_info=True)
             return 0
@@ -196,3 +202,7 @@ class Journal:
             data, removed = redact.body(head, content_type, xmlsafe.parse)
             return data + CUT_MARK, removed
         return redact.body(data, content_type, xmlsafe.parse)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or ["no answer"])[0]
