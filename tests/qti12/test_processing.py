@@ -245,13 +245,13 @@ def test_bad_documents_are_refused(document, message):
 
 def test_itemref_and_sectionref_resolve_within_the_document():
     doc = b"""<questestinterop>
-      <objectbank ident="bank"><item ident="shared"/><section ident="extra"><item ident="x"/></section></objectbank>
+      <objectbank ident="bank"><item ident="pooled"/><section ident="extra"><item ident="x"/></section></objectbank>
       <assessment ident="9" title="T">
-        <section ident="s1"><item ident="own"/><itemref linkrefid="shared"/></section>
+        <section ident="s1"><item ident="own"/><itemref linkrefid="pooled"/></section>
         <sectionref linkrefid="extra"/>
       </assessment></questestinterop>"""
     test = assessments.load_qti12(doc)
-    assert [i.ident for i in test.items] == ["own", "shared", "x"]
+    assert [i.ident for i in test.items] == ["own", "pooled", "x"]
     assert [s.ident for s in test.sections] == ["s1", "extra"]
 
 
