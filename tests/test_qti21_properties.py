@@ -156,6 +156,17 @@ def test_an_item_with_any_attribute_value_imports_or_is_refused_with_a_seed_mess
     qti12.load_assessment(parse(to_qti12(test).encode()), exact_strings=True)
 
 
+@pytest.mark.parametrize("value", [b"\r", b" ", b"\t", b"1st", b"a b", b"a:b"])
+def test_an_identifier_that_is_not_an_ncname_is_refused_with_a_seed_message(value):
+    """CI found a choice identifier of a line break (normalised to a blank) imported, then refused by the
+    QTI 1.2 engine it converts to with a bare Qti12Error: identifiers are checked where they are read."""
+    files = dict(FILES)
+    files["question8.xml"] = files["question8.xml"].replace(b'identifier="Choice4"', b'identifier="' + value + b'"')
+    with pytest.raises(QtiImportError) as refused:
+        import_package(_rezip(files), parse)
+    assert "is not an identifier" in refused.value.detail
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_are_refused_cleanly(raw):

@@ -33,6 +33,18 @@ _SPACE = re.compile(r"\s+")
 SHAPES = ("circle", "rect", "poly", "ellipse", "default")
 
 
+def is_identifier(value: str | None) -> bool:
+    """QTI 2.1's ``identifier.Type`` is an ``xs:NCName``; lxml's element-name check is exactly that test.
+    An attribute of blanks (a tab or line break normalised to a space) is not one either."""
+    if not value:
+        return False
+    try:
+        etree.QName(value)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_item(root: etree._Element, *, href: str = "", resource_id: str = "") -> Item:
     """Parse an ``assessmentItem`` element (already checked to be in the QTI 2.1 namespace)."""
     item_id = root.get("identifier") or resource_id or href
@@ -55,8 +67,8 @@ class _Reader:
         root = self.root
         if etree.QName(root).localname != "assessmentItem":
             raise self.unreadable(f"root element is {etree.QName(root).localname}, not assessmentItem")
-        if root.get("identifier") is None:
-            raise self.unreadable("assessmentItem has no identifier")
+        if not is_identifier(root.get("identifier")):
+            raise self.unreadable(f"assessmentItem identifier {root.get('identifier')!r} is not an identifier")
         for flag in ("adaptive", "timeDependent"):
             if root.get(flag, "false").strip() in ("true", "1") and not registry.FEATURES[flag]:
                 raise self.unsupported(f"{flag} items are not supported")
@@ -98,8 +110,8 @@ class _Reader:
 
     def response_declaration(self, element: etree._Element) -> ResponseDeclaration:
         identifier = element.get("identifier")
-        if not identifier:
-            raise self.unreadable("a responseDeclaration has no identifier")
+        if not is_identifier(identifier):
+            raise self.unreadable(f"a responseDeclaration identifier {identifier!r} is not an identifier")
         interaction = self.bound.get(identifier, "")
         cardinality = element.get("cardinality", "")
         base_type = element.get("baseType", "")
@@ -143,8 +155,8 @@ class _Reader:
 
     def outcome_declaration(self, element: etree._Element) -> OutcomeDeclaration:
         identifier = element.get("identifier")
-        if not identifier:
-            raise self.unreadable("an outcomeDeclaration has no identifier")
+        if not is_identifier(identifier):
+            raise self.unreadable(f"an outcomeDeclaration identifier {identifier!r} is not an identifier")
         cardinality = element.get("cardinality", "single")
         base_type = element.get("baseType")
         values = [v.text or "" for v in element.findall(f"{Q}defaultValue/{Q}value")]
@@ -299,8 +311,8 @@ def _area(shape: str, coords: str, value: float = 0.0) -> Area:
 
 def _choice(element: etree._Element) -> Choice:
     identifier = element.get("identifier")
-    if not identifier:
-        raise ValueError(f"a {etree.QName(element).localname} has no identifier")
+    if not is_identifier(identifier):
+        raise ValueError(f"a {etree.QName(element).localname} identifier {identifier!r} is not an identifier")
     shape = element.get("shape")
     coords = _area(shape, element.get("coords", "")).coords if shape else ()
     return Choice(identifier, _text(element), etree.QName(element).localname, int(element.get("matchMax", "0")),
