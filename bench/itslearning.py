@@ -65,7 +65,8 @@ def soap(base: str, path: str, action: str, body: str) -> etree._Element:
     return etree.fromstring(response.content)
 
 
-def import_once(base: str, data: bytes) -> tuple[float, float, str]:
+def import_once(base: str, data: bytes) -> tuple[float, float, str, str]:
+    """(upload seconds, AddMessage -> Finished seconds, the result's message, the message id)."""
     started = time.perf_counter()
     guid = soap(base, "/ContentImport/FileService.svc", "http://tempuri.org/IFileService/UploadFile",
                 f"<tem:UploadFile><tem:fileMessage><its:Content>{base64.b64encode(data).decode()}</its:Content>"
@@ -85,7 +86,7 @@ def import_once(base: str, data: bytes) -> tuple[float, float, str]:
         time.sleep(0.02)
     finished = time.perf_counter()
     detail = result.findtext(f".//{{{ns.ITSLEARNING_ENTITIES}}}Message")
-    return uploaded - started, finished - uploaded, detail
+    return uploaded - started, finished - uploaded, detail, message_id
 
 
 def main() -> None:
@@ -104,7 +105,7 @@ def main() -> None:
         with harness.gateway_server(port, 2, env_url, "--demo") as base:
             imports = []
             for run in range(args.runs):
-                upload, process, detail = import_once(base, data)
+                upload, process, detail, _ = import_once(base, data)
                 imports.append(process)
                 print(f"run {run + 1}: upload {upload * 1000:.0f} ms, AddMessage -> Finished {process * 1000:.0f} ms ({detail})")
     median = statistics.median(imports)

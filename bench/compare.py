@@ -1,0 +1,211 @@
+"""Every hot endpoint against the static floor, from one run, with the targets of issue 15.
+
+    python -m bench.compare [--seconds 10] [--tail-seconds 60] [--results 100000] [--database-url URL]
+
+Set-up (the issue's): the server under test is `serve` with one worker, pinned to CPU 0 with
+``taskset``; the load is wrk (``-t1 -c8``) pinned to CPU 1, replaying prepared requests (every OAuth
+request signed beforehand with its own nonce) and checking each answer for the protocol's success
+marker. The floor is the same server set-up answering a static 1 KB XML document
+(:mod:`bench.floor_server`). Needs ``wrk`` and ``taskset`` on PATH (Debian: wrk, util-linux).
+
+Targets, as ratios to the floor measured in this run:
+
+- LIS readResult (HTTP, OAuth 1.0 signature + body hash + stored nonce, SOAP, store): >= 0.40 x;
+- WebEx GetIMStestResult (password check, store, QTI engine, QTI 1.2 report): >= 0.50 x;
+- LTI 1.1 POX readResult and itslearning GetMessageResult: reported;
+- tail, LIS readResult for ``--tail-seconds``: p99 <= 10 x the floor's p99, no request over 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import harness
+from bench.itslearning import import_once, package
+from bench.lis import CONTENT_TYPE as LIS_CONTENT_TYPE, PATH as LIS_PATH, load_store, read_result
+from gateway.config import Settings
+from gateway.demo.accounts import LIS_CONSUMER_KEY
+from gateway.security.oauth import authorization_header
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = HERE.parent / "samples"
+SERVER_CPU, LOAD_CPU = "0", "1"
+CONNECTIONS = 8
+TAIL_MAX_MS = 100.0
+
+
+@dataclass
+class Run:
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    bad: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def row(self, floor: "Run | None") -> str:
+        ratio = f"{self.rps / floor.rps:6.2f} x" if floor else "       "
+        return (f"| {self.label:<34} | {self.rps:8.0f} | {self.p50_ms:6.2f} | {self.p99_ms:6.2f} | {self.max_ms:7.2f} "
+                f"| {ratio} | {self.bad:>4} |")
+
+
+HEADER = ("| endpoint                           |    req/s |    p50 |    p99 |     max |  ratio  |  bad |\n"
+          "|------------------------------------|---------:|-------:|-------:|--------:|--------:|-----:|")
+
+
+def raw(host: str, method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}",
+             *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def wrk(label: str, base: str, prepared: list[bytes], marker: str, seconds: float, workdir: Path) -> Run:
+    """Replay ``prepared`` (cycled) for ``seconds`` over CONNECTIONS keep-alive connections."""
+    requests_file = workdir / "requests.bin"
+    with requests_file.open("wb") as out:
+        out.write(f"{len(prepared)}\n".encode())
+        for request in prepared:
+            out.write(f"{len(request)}\n".encode())
+            out.write(request)
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{round(seconds)}s", "--timeout", "5s",
+           "-s", str(HERE / "wrk.lua"), base, "--", str(requests_file), marker]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    output = done.stdout
+    if done.returncode:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or output}")
+    line = next((l for l in output.splitlines() if l.startswith("WRK-JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no figures:\n{output}")
+    figures = json.loads(line.removeprefix("WRK-JSON "))
+    socket_errors = sum(figures[k] for k in ("connect", "read", "write", "timeout"))
+    return Run(label, figures["requests"], figures["duration_us"] / 1e6, figures["p50_us"] / 1000,
+               figures["p99_us"] / 1000, figures["max_us"] / 1000, figures["bad"] + socket_errors)
+
+
+def pinned(module: str, port: int, *args: str, env: dict[str, str] | None = None):
+    cmd = ["taskset", "-c", SERVER_CPU, sys.executable, "-m", module, *args]
+    return harness.server(cmd, port, env=env)
+
+
+def signed_requests(host: str, base: str, path: str, bodies, content_type: str, secret: str, extra: dict) -> list[bytes]:
+    out = []
+    for body in bodies:
+        auth = authorization_header(base + path, body, LIS_CONSUMER_KEY, secret, content_type=content_type)
+        out.append(raw(host, "POST", path, {"Content-Type": content_type, "Authorization": auth, **extra}, body))
+    return out
+
+
+def pox_read_result(sourced_id: str) -> bytes:
+    template = (SAMPLES / "lti-pox-readresult-49313814" / "request.xml").read_bytes()
+    return (template.replace(b"49313814", sourced_id.encode())
+            .replace(b"<imsx_messageIdentifier>", f"<imsx_messageIdentifier>{uuid.uuid4()}".encode(), 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--tail-seconds", type=int, default=60)
+    parser.add_argument("--results", type=int, default=100_000)
+    parser.add_argument("--max-rate", type=int, default=4000,
+                        help="signed requests prepared per second of a round (more than served is harmless)")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary directory")
+    args = parser.parse_args()
+    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+    if missing:
+        sys.exit(f"bench.compare needs {' and '.join(missing)} on PATH (Debian packages wrk, util-linux)")
+    secret = Settings.load(environ={}).demo_secret
+    rng = random.Random(15)
+
+    with tempfile.TemporaryDirectory(prefix="lms-compare-") as tmp:
+        workdir = Path(tmp)
+        url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+        load_store(url, args.results)
+        ids = [str(60_000_000 + i) for i in range(args.results)]
+
+        def rounds(seconds: float) -> int:
+            return int(args.max_rate * seconds)
+
+        port = harness.free_port()
+        with pinned("bench.floor_server", port, "--port", str(port), "--workers", "1") as base:
+            host = base.removeprefix("http://")
+            floor_request = [raw(host, "GET", "/floor.xml", {}, b"")]
+            wrk("warm-up", base, floor_request, "floor", 2, workdir)
+            floor = wrk("floor (static 1 KB XML)", base, floor_request, "floor", args.seconds, workdir)
+
+        runs: list[Run] = []
+        port = harness.free_port()
+        env = {"LMS_GATEWAY_DATABASE_URL": url, "LMS_GATEWAY_LOG_LEVEL": "WARNING",
+               "LMS_GATEWAY_WORKER_POLL_SECONDS": "0.05"}
+        with pinned("gateway", port, "serve", "--port", str(port), "--workers", "1", env=env) as base:
+            host = base.removeprefix("http://")
+            message_id = import_once(base, package(3))[3]
+
+            def lis(n: int) -> list[bytes]:
+                bodies = (read_result(rng.choice(ids)) for _ in range(n))
+                return signed_requests(host, base, LIS_PATH, bodies, LIS_CONTENT_TYPE, secret,
+                                       {"SOAPAction": '"http://www.imsglobal.org/soap/lis/oms1p0/readResult"'})
+
+            wrk("warm-up", base, lis(rounds(2)), "success</tns:imsx_codeMajor>", 2, workdir)
+            runs.append(wrk("LIS readResult", base, lis(rounds(args.seconds)), "success</tns:imsx_codeMajor>",
+                            args.seconds, workdir))
+            webex = raw(host, "POST", "/WBXService/XMLService", {"Content-Type": "text/xml; charset=utf-8"},
+                        (SAMPLES / "webex-getimstestresult-207" / "request.xml").read_bytes())
+            wrk("warm-up", base, [webex], "<serv:result>SUCCESS", 2, workdir)
+            runs.append(wrk("WebEx GetIMStestResult", base, [webex], "<serv:result>SUCCESS", args.seconds, workdir))
+            pox = signed_requests(host, base, "/lti/outcomes", (pox_read_result(rng.choice(ids)) for _ in range(rounds(args.seconds))),
+                                  "application/xml", secret, {})
+            runs.append(wrk("LTI 1.1 POX readResult", base, pox, "<imsx_codeMajor>success", args.seconds, workdir))
+            runs.append(wrk("itslearning GetMessageResult", base, [_get_message_result(host, message_id)],
+                            "Finished</", args.seconds, workdir))
+            tail = wrk(f"LIS readResult, {args.tail_seconds:.0f} s", base, lis(rounds(args.tail_seconds)),
+                       "success</tns:imsx_codeMajor>", args.tail_seconds, workdir)
+            runs.append(tail)
+
+    store = url.split(":", 1)[0]
+    print(f"\nserver: `serve --workers 1` on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU {LOAD_CPU}; "
+          f"store {store} with {args.results} results; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}\n")
+    print(HEADER)
+    print(floor.row(None))
+    for run in runs:
+        print(run.row(floor))
+    print()
+    lis_ratio, webex_ratio = runs[0].rps / floor.rps, runs[1].rps / floor.rps
+    verdicts = [
+        ("LIS readResult >= 0.40 x floor", lis_ratio >= 0.40, f"{lis_ratio:.2f} x"),
+        ("WebEx GetIMStestResult >= 0.50 x floor", webex_ratio >= 0.50, f"{webex_ratio:.2f} x"),
+        (f"tail p99 <= 10 x floor p99 ({10 * floor.p99_ms:.1f} ms)", tail.p99_ms <= 10 * floor.p99_ms, f"{tail.p99_ms:.2f} ms"),
+        (f"tail: no request over {TAIL_MAX_MS:.0f} ms", tail.max_ms <= TAIL_MAX_MS, f"max {tail.max_ms:.2f} ms"),
+        ("every answer the protocol's success", all(r.bad == 0 for r in [floor, *runs]), f"{sum(r.bad for r in runs)} bad"),
+    ]
+    for name, met, figure in verdicts:
+        print(f"{'met   ' if met else 'MISSED'}  {name}: {figure}")
+
+
+def _get_message_result(host: str, message_id: str) -> bytes:
+    from bench.itslearning import SECURITY
+    from adapters import ns
+
+    envelope = (f'<s:Envelope xmlns:s="{ns.SOAP_ENV}" xmlns:tem="{ns.TEMPURI}">{SECURITY}<s:Body>'
+                f"<tem:GetMessageResult><tem:messageId>{message_id}</tem:messageId></tem:GetMessageResult>"
+                "</s:Body></s:Envelope>").encode()
+    return raw(host, "POST", "/ContentImport/DataService.svc",
+               {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"http://tempuri.org/IDataService/GetMessageResult"'},
+               envelope)
+
+
+if __name__ == "__main__":
+    main()
