@@ -21,6 +21,11 @@ Checks, in this order (the first that fails names itself in :class:`OAuthFailure
    :func:`adapters.media_types.is_form`) may leave it out, its parameters being signed instead;
 5. the nonce is new: stored in the store under a unique key, so a replay is caught by any process.
 
+The common request (every oauth_ parameter in the Authorization header, none elsewhere, no form
+body) is read directly with oauthlib's own primitives (:func:`_read_header`): one parse of the header,
+one base string, one HMAC. Anything else goes through oauthlib's endpoint, which checks it the long way
+and names what is wrong; both ways end in the same signature, body-hash and nonce checks.
+
 Nothing in a failure message carries a secret or a signature value.
 """
 from __future__ import annotations
@@ -35,13 +40,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from urllib.parse import quote
 
-from oauthlib.common import UNICODE_ASCII_CHARACTER_SET
+from oauthlib.common import UNICODE_ASCII_CHARACTER_SET, urldecode
 from oauthlib.oauth1 import Client, RequestValidator, SignatureOnlyEndpoint
 from oauthlib.oauth1.rfc5849 import errors as oauth_errors
-from oauthlib.oauth1.rfc5849 import signature
+from oauthlib.oauth1.rfc5849 import signature, utils as oauth_utils
 from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256
 
 from adapters.media_types import is_form as is_form_body, media_type
@@ -57,6 +63,7 @@ log = logging.getLogger(__name__)
 OAUTH_CALLER = "lms.oauth_caller"
 
 _BODY_HASHES = {SIGNATURE_HMAC_SHA1: hashlib.sha1, SIGNATURE_HMAC_SHA256: hashlib.sha256}
+_MANDATORY = ("oauth_signature", "oauth_consumer_key", "oauth_nonce", "oauth_timestamp", "oauth_signature_method")
 _PRUNE_EVERY_SECONDS = 300
 #: How long a process trusts a consumer key's secret and account without asking the store again:
 #: a changed secret or a removed key takes effect within this time.
@@ -69,6 +76,19 @@ class Caller:
 
     consumer_key: str
     account_id: int
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """The oauth_ parameters of a request whose form has been checked, and the base string it signs."""
+
+    client_key: str
+    nonce: str
+    timestamp: int
+    signature_method: str
+    signature: str
+    oauth_params: dict[str, str]
+    base_string: str
 
 
 class OAuthFailure(Exception):
@@ -126,7 +146,8 @@ class OAuthVerifier:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self._endpoint = SignatureOnlyEndpoint(_Validator(settings.oauth_timestamp_window_seconds))
+        self._validator = _Validator(settings.oauth_timestamp_window_seconds)
+        self._endpoint = SignatureOnlyEndpoint(self._validator)
         self._proxies = parse_networks(settings.trusted_proxies)
         self._last_prune = 0.0
         self._consumers: dict[str, tuple[str, int, float]] = {}
@@ -140,14 +161,38 @@ class OAuthVerifier:
         raw = environ.get(RAW_BODY, b"")
         uri = external_uri(environ, self._proxies)
         is_form = is_form_body(environ.get("CONTENT_TYPE"))
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        if not authorization.strip():
+            raise OAuthFailure("parameters", "OAuth check failed: the request has no Authorization header")
+        method = environ.get("REQUEST_METHOD", "POST")
+        signed = None if is_form else _read_header(
+            authorization, method, uri, environ.get("QUERY_STRING", ""), self._validator)
+        if signed is None:
+            signed = self._read_with_oauthlib(authorization, method, uri, environ.get("CONTENT_TYPE"), raw, is_form)
+
+        with self._writers, self.store.session() as session:
+            secret, account_id = self._consumer(session, signed.client_key)
+            if not _signature_ok(signed, secret):
+                raise OAuthFailure(
+                    "signature",
+                    f"OAuth check failed: invalid signature (the gateway signed {method} {uri})",
+                    signed.base_string,
+                )
+            _check_body_hash(signed, raw, is_form)
+            if not remember_nonce(session, signed.client_key, signed.nonce, signed.timestamp):
+                raise OAuthFailure("nonce", "OAuth check failed: the nonce has already been used (replayed request)")
+        self._maybe_prune()
+        return Caller(consumer_key=signed.client_key, account_id=account_id)
+
+    def _read_with_oauthlib(self, authorization: str, method: str, uri: str, content_type: str | None,
+                            raw: bytes, is_form: bool) -> _Signed:
+        """Every form oauthlib's endpoint takes (form bodies, query parameters), with its failure messages."""
         # oauthlib makes its own form decision with a substring test on the header: hand it the bare
         # media type so that it cannot disagree with ours (adapters.media_types)
-        headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", ""), "Content-Type": media_type(environ.get("CONTENT_TYPE"))}
+        headers = {"Authorization": authorization, "Content-Type": media_type(content_type)}
         body = raw.decode("utf-8", "replace") if is_form else None
-        if not headers["Authorization"].strip():
-            raise OAuthFailure("parameters", "OAuth check failed: the request has no Authorization header")
         try:
-            request = self._endpoint._create_request(uri, environ.get("REQUEST_METHOD", "POST"), body, headers)
+            request = self._endpoint._create_request(uri, method, body, headers)
             self._endpoint._check_transport_security(request)
             self._endpoint._check_mandatory_parameters(request)
         except oauth_errors.OAuth1Error as exc:
@@ -156,20 +201,8 @@ class OAuthVerifier:
             raise OAuthFailure(
                 "parameters", "OAuth check failed: malformed Authorization header (expected OAuth name=\"value\", ...)"
             ) from None
-
-        with self._writers, self.store.session() as session:
-            secret, account_id = self._consumer(session, request.client_key)
-            if not self._signature_ok(request, secret):
-                raise OAuthFailure(
-                    "signature",
-                    f"OAuth check failed: invalid signature (the gateway signed {request.http_method} {uri})",
-                    _base_string(request),
-                )
-            _check_body_hash(request, raw, is_form)
-            if not remember_nonce(session, request.client_key, request.nonce, int(request.timestamp)):
-                raise OAuthFailure("nonce", "OAuth check failed: the nonce has already been used (replayed request)")
-        self._maybe_prune()
-        return Caller(consumer_key=request.client_key, account_id=account_id)
+        return _Signed(request.client_key, request.nonce, int(request.timestamp), request.signature_method,
+                       request.signature, request.oauth_params, _base_string(request))
 
     def _consumer(self, session, key: str) -> tuple[str, int]:
         """(secret, account id) of ``key``; known keys are remembered for CONSUMER_CACHE_SECONDS so
@@ -187,14 +220,6 @@ class OAuthVerifier:
         self._consumers[key] = (consumer.secret, consumer.account_id, now + CONSUMER_CACHE_SECONDS)
         return consumer.secret, consumer.account_id
 
-    @staticmethod
-    def _signature_ok(request, secret: str) -> bool:
-        # oauthlib's own verifiers (constant-time comparison inside); called directly because the
-        # endpoint would ask a shared validator for the secret we already hold.
-        if request.signature_method == SIGNATURE_HMAC_SHA256:
-            return signature.verify_hmac_sha256(request, secret, None)
-        return signature.verify_hmac_sha1(request, secret, None)
-
     def _maybe_prune(self) -> None:
         now = time.monotonic()
         if now - self._last_prune < _PRUNE_EVERY_SECONDS or not self._prune_lock.acquire(blocking=False):
@@ -207,6 +232,51 @@ class OAuthVerifier:
             log.warning("could not prune OAuth nonces", exc_info=True)
         finally:
             self._prune_lock.release()
+
+
+def _read_header(authorization: str, method: str, uri: str, query: str, validator: _Validator) -> _Signed | None:
+    """The common case read directly: the oauth_ parameters only in the Authorization header, each
+    passing the checks oauthlib's endpoint makes (:meth:`SignatureOnlyEndpoint._check_mandatory_parameters`).
+    None for anything else (parameters in the query, other header parameters, a check that fails):
+    oauthlib's endpoint then reads the request and names the failure."""
+    try:
+        pairs = oauth_utils.parse_authorization_header(authorization)
+        query_params = urldecode(query) if query else []
+    except ValueError:
+        return None
+    params = {}
+    for name, value in pairs:
+        if name == "realm":
+            continue
+        if not name.startswith("oauth_"):
+            return None
+        params[name] = oauth_utils.unescape(value)
+    if any(name.startswith("oauth_") for name, _ in query_params) or not all(params.get(n) for n in _MANDATORY):
+        return None
+    key, nonce, timestamp, method_name = (params[n] for n in _MANDATORY[1:])
+    if (method_name not in validator.allowed_signature_methods or params.get("oauth_version", "1.0") != "1.0"
+            or len(timestamp) != 10 or not (timestamp.isascii() and timestamp.isdigit())
+            or abs(time.time() - int(timestamp)) > validator.timestamp_lifetime
+            or not validator.check_client_key(key) or not validator.check_nonce(nonce)):
+        return None
+    signed_params = [(n, v) for n, v in params.items() if n != "oauth_signature"] + query_params
+    base = signature.signature_base_string(method, _base_string_uri(uri), signature.normalize_parameters(signed_params))
+    return _Signed(key, nonce, int(timestamp), method_name, params["oauth_signature"], params, base)
+
+
+@lru_cache(maxsize=256)
+def _base_string_uri(uri: str) -> str:
+    # the same few endpoint URIs on every request; bounded, so many distinct ones cost only misses
+    return signature.base_string_uri(uri)
+
+
+def _signature_ok(signed: _Signed, secret: str) -> bool:
+    """RFC 5849 §3.4.2: HMAC over the base string keyed with ``escape(secret) + "&"`` (no token
+    secret: LTI and LIS are two-legged), base64, compared in constant time."""
+    digest = hashlib.sha256 if signed.signature_method == SIGNATURE_HMAC_SHA256 else hashlib.sha1
+    key = (oauth_utils.escape(secret) + "&").encode("utf-8")
+    expected = base64.b64encode(hmac.new(key, signed.base_string.encode("utf-8"), digest).digest())
+    return hmac.compare_digest(expected, signed.signature.encode("utf-8", "replace"))
 
 
 def _base_string(request) -> str:
@@ -246,7 +316,7 @@ def _parameter_failure(exc: oauth_errors.OAuth1Error, window: int) -> OAuthFailu
     return OAuthFailure("parameters", f"OAuth check failed: {description.rstrip('.')}")
 
 
-def _check_body_hash(request, raw: bytes, is_form: bool) -> None:
+def _check_body_hash(request: _Signed, raw: bytes, is_form: bool) -> None:
     sent = request.oauth_params.get("oauth_body_hash")
     if sent is None:
         if is_form:
