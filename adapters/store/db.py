@@ -9,6 +9,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.store.hot import HotUnit, unit as hot_unit
+
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or is locked; protocols answer with their 'busy' failure."""
@@ -77,6 +79,11 @@ class Store:
             raise
         finally:
             session.close()
+
+    def hot(self) -> contextlib.AbstractContextManager[HotUnit]:
+        """A unit of work for prepared statements on the hot paths (:mod:`adapters.store.hot`), an
+        unavailable store told apart as :class:`StoreUnavailable` as :meth:`session` does."""
+        return hot_unit(self.engine, lambda exc: StoreUnavailable(str(getattr(exc, "orig", None) or exc)))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:

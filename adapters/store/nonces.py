@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import OAuthNonce
 
 
-def _insert(dialect_insert):
+def _insert(dialect_insert) -> Prepared:
     table = OAuthNonce.__table__
-    return (
+    return Prepared(
         dialect_insert(table)
         .on_conflict_do_nothing(index_elements=["consumer_key", "nonce", "timestamp"])
         .returning(table.c.id)  # rowcount is unreliable with RETURNING (psycopg); a row back means new
@@ -25,20 +26,27 @@ def _insert(dialect_insert):
 _INSERTS = {False: _insert(sqlite.insert), True: _insert(postgresql.insert)}
 
 
-def remember_nonce(session: Session, consumer_key: str, nonce: str, timestamp: int) -> bool:
+def remember_nonce(db: HotUnit | Session, dialect: str, consumer_key: str, nonce: str, timestamp: int) -> bool:
     """Record a nonce; False when it was already recorded (a replay).
 
     ``INSERT ... ON CONFLICT DO NOTHING`` rather than catching IntegrityError: on PostgreSQL a failed
     INSERT would poison the rest of the unit of work, and both dialects support the clause.
     """
-    connection = session.connection()
-    stmt = _INSERTS[connection.dialect.name == "postgresql"]
     seen = {"consumer_key": consumer_key, "nonce": nonce, "timestamp": timestamp, "seen_at": datetime.now(timezone.utc)}
-    return connection.execute(stmt, seen).scalar() is not None
+    return _INSERTS[dialect == "postgresql"].first(db, **seen) is not None
 
 
-def prune_nonces(session: Session, window_seconds: int, now: float | None = None) -> int:
-    """Forget nonces whose timestamp is older than the accepted window: a request carrying such a
-    timestamp fails the timestamp check before its nonce is looked at, so keeping them buys nothing."""
-    cutoff = int((time.time() if now is None else now) - window_seconds)
-    return session.execute(delete(OAuthNonce).where(OAuthNonce.timestamp < cutoff)).rowcount
+def prune_nonces(session: Session, window_seconds: int, now: float | None = None, batch: int | None = None) -> int:
+    """Forget nonces that can no longer be replayed; at most ``batch`` of them (all when None).
+
+    A request is accepted only while its timestamp is within ``window_seconds`` of the gateway clock,
+    so a nonce first seen more than two windows ago carries a timestamp at least one window old: a
+    request carrying it fails the timestamp check before its nonce is looked at. Chosen by ``seen_at``,
+    which is indexed (the timestamp is not), so pruning never scans the table; the table holds at
+    most two windows of traffic.
+    """
+    cutoff = datetime.fromtimestamp((time.time() if now is None else now) - 2 * window_seconds, timezone.utc)
+    expired = OAuthNonce.seen_at < cutoff
+    if batch is not None:
+        expired = OAuthNonce.id.in_(select(OAuthNonce.id).where(expired).limit(batch))
+    return session.execute(delete(OAuthNonce).where(expired)).rowcount

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import LineItem, Person, Result
 
 #: A result with the vendor identifiers of its line item and person (what a resultRecord shows).
@@ -65,7 +66,7 @@ def _query():
 
 # Built once: composing the statement costs more than running it for one id.
 _BY_IDS = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_id.in_(bindparam("ids", expanding=True)))
-_BY_ID = _query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_id == bindparam("id"))
+_BY_ID = Prepared(_query().where(_R.c.account_id == bindparam("account"), _R.c.sourced_id == bindparam("id")))
 
 
 #: (ResultData field, what a LIS record calls it, the column that holds it)
@@ -104,8 +105,8 @@ def find_results(session: Session, account_id: int, sourced_ids: Sequence[str]) 
     return {r.sourced_id: r for r in map(_row, rows)}
 
 
-def find_result(session: Session, account_id: int, sourced_id: str) -> ResultData | None:
-    row = session.connection().execute(_BY_ID, {"account": account_id, "id": sourced_id}).first()
+def find_result(db: HotUnit | Session, account_id: int, sourced_id: str) -> ResultData | None:
+    row = _BY_ID.first(db, account=account_id, id=sourced_id)
     return _row(row) if row is not None else None
 
 

@@ -153,7 +153,8 @@ def handle(store: Store, account_id: int, root: etree._Element) -> tuple[int, by
     if not sourced_id:
         return 200, envelope(failure("resultRecord/sourcedGUID/sourcedId is required.", "incompletedata"), message_ref, operation)
     try:
-        with store.session() as session:
+        # a read runs one prepared statement: the light unit of work (adapters/store/hot.py)
+        with store.hot() if handler is _read else store.session() as session:
             status, answer = handler(session, account_id, sourced_id, record)
     except StoreUnavailable as exc:
         log.warning("LTI outcomes: store unavailable: %s", exc)

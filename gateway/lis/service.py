@@ -216,7 +216,8 @@ def _run(ctx, operation: str, request) -> Reply:
     store: Store = environ[STORE]
     account_id = environ[OAUTH_CALLER].account_id
     try:
-        with store.session() as session:
+        # readResult runs one prepared statement: the light unit of work (adapters/store/hot.py)
+        with store.hot() if handler is _read_result else store.session() as session:
             st, body = handler(session, account_id, request)
     except StoreUnavailable as exc:
         log.warning("LIS %s: store unavailable: %s", operation, exc)

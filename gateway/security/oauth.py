@@ -65,6 +65,7 @@ OAUTH_CALLER = "lms.oauth_caller"
 _BODY_HASHES = {SIGNATURE_HMAC_SHA1: hashlib.sha1, SIGNATURE_HMAC_SHA256: hashlib.sha256}
 _MANDATORY = ("oauth_signature", "oauth_consumer_key", "oauth_nonce", "oauth_timestamp", "oauth_signature_method")
 _PRUNE_EVERY_SECONDS = 300
+_PRUNE_BATCH = 1000
 #: How long a process trusts a consumer key's secret and account without asking the store again:
 #: a changed secret or a removed key takes effect within this time.
 CONSUMER_CACHE_SECONDS = 10
@@ -170,16 +171,16 @@ class OAuthVerifier:
         if signed is None:
             signed = self._read_with_oauthlib(authorization, method, uri, environ.get("CONTENT_TYPE"), raw, is_form)
 
-        with self._writers, self.store.session() as session:
-            secret, account_id = self._consumer(session, signed.client_key)
-            if not _signature_ok(signed, secret):
-                raise OAuthFailure(
-                    "signature",
-                    f"OAuth check failed: invalid signature (the gateway signed {method} {uri})",
-                    signed.base_string,
-                )
-            _check_body_hash(signed, raw, is_form)
-            if not remember_nonce(session, signed.client_key, signed.nonce, signed.timestamp):
+        secret, account_id = self._consumer(signed.client_key)
+        if not _signature_ok(signed, secret):
+            raise OAuthFailure(
+                "signature",
+                f"OAuth check failed: invalid signature (the gateway signed {method} {uri})",
+                signed.base_string,
+            )
+        _check_body_hash(signed, raw, is_form)
+        with self._writers, self.store.hot() as unit:
+            if not remember_nonce(unit, self.store.dialect, signed.client_key, signed.nonce, signed.timestamp):
                 raise OAuthFailure("nonce", "OAuth check failed: the nonce has already been used (replayed request)")
         self._maybe_prune()
         return Caller(consumer_key=signed.client_key, account_id=account_id)
@@ -204,14 +205,15 @@ class OAuthVerifier:
         return _Signed(request.client_key, request.nonce, int(request.timestamp), request.signature_method,
                        request.signature, request.oauth_params, _base_string(request))
 
-    def _consumer(self, session, key: str) -> tuple[str, int]:
+    def _consumer(self, key: str) -> tuple[str, int]:
         """(secret, account id) of ``key``; known keys are remembered for CONSUMER_CACHE_SECONDS so
         that the hot path costs one statement (the nonce), not two. Unknown keys are never cached."""
         now = time.monotonic()
         cached = self._consumers.get(key)
         if cached is not None and cached[2] > now:
             return cached[0], cached[1]
-        consumer = find_consumer(session, key)
+        with self.store.session() as session:
+            consumer = find_consumer(session, key)
         if consumer is None:
             self._consumers.pop(key, None)
             raise OAuthFailure("consumer_key", f"OAuth check failed: unknown consumer key {key!r}")
@@ -221,14 +223,22 @@ class OAuthVerifier:
         return consumer.secret, consumer.account_id
 
     def _maybe_prune(self) -> None:
+        """Every _PRUNE_EVERY_SECONDS, forget expired nonces on a thread of its own, in batches that
+        each take the writers' turn briefly: a request never waits for the whole prune."""
         now = time.monotonic()
         if now - self._last_prune < _PRUNE_EVERY_SECONDS or not self._prune_lock.acquire(blocking=False):
             return
+        self._last_prune = now
+        threading.Thread(target=self._prune, name="oauth-nonce-prune", daemon=True).start()
+
+    def _prune(self) -> None:
         try:
-            self._last_prune = now
-            with self.store.session() as session:
-                prune_nonces(session, self.settings.oauth_timestamp_window_seconds)
-        except Exception:  # pruning is housekeeping; never fail a verified request over it
+            while True:
+                with self._writers, self.store.session() as session:
+                    pruned = prune_nonces(session, self.settings.oauth_timestamp_window_seconds, batch=_PRUNE_BATCH)
+                if pruned < _PRUNE_BATCH:
+                    return
+        except Exception:  # pruning is housekeeping; the next round tries again
             log.warning("could not prune OAuth nonces", exc_info=True)
         finally:
             self._prune_lock.release()
