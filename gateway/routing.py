@@ -73,6 +73,25 @@ ACCOUNT = "lms.account"
 KEYS = "lms.keys"
 #: What the OAuth check found: ``{"verdict": "accepted"|"refused", "check", "reason", "base_string"}``.
 OAUTH = "lms.oauth"
+#: ``(raw bytes, root)`` of the body as :func:`parsed_body` parsed it.
+PARSED_BODY = "lms.parsed_body"
 #: Set by a server that can close the caller's connection (serve's workers): calling it makes the
 #: server drop the connection instead of answering (a fault rule's "drop").
 DROP_CONNECTION = "lms.drop_connection"
+
+
+def parsed_body(environ: dict):
+    """``environ[RAW_BODY]`` parsed with :func:`gateway.xmlsafe.parse`, once per request: the
+    journal's reader (before the protocol, for fault rules) and the protocol share the tree. Readers
+    only read it; the protocol, which comes last, may tidy it (spyne's reader strips comments).
+    Raises :data:`gateway.xmlsafe.XMLInputError` for a body it cannot parse (not remembered: each
+    caller reports it in its own words)."""
+    from gateway import xmlsafe
+
+    raw = environ.get(RAW_BODY, b"")
+    cached = environ.get(PARSED_BODY)
+    if cached is not None and cached[0] is raw:
+        return cached[1]
+    root = xmlsafe.parse(raw)
+    environ[PARSED_BODY] = (raw, root)
+    return root

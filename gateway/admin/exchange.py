@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 
 from gateway import xmlsafe
+from gateway.routing import parsed_body
 
 #: Journal protocol names by route name; a route not listed is filed under its own name.
 PROTOCOLS = {
@@ -88,7 +89,7 @@ def describe(route_name: str, environ: dict, raw: bytes) -> Exchange:
 
 
 def _lis(exchange: Exchange, raw: bytes, environ: dict) -> None:
-    root = xmlsafe.parse(raw)
+    root = parsed_body(environ)  # the protocol parses the same body: one parse for both
     body = next((el for el in root if _local(el) in ("Body", "imsx_POXBody")), None)
     request = _first_child(body)
     if request is None:

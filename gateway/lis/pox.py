@@ -55,7 +55,7 @@ from adapters.ns import LTI_POX
 from adapters.store import Store, StoreUnavailable
 from adapters.store import results as store_results
 from gateway import xmlsafe
-from gateway.routing import RAW_BODY, Answer, Route, StartResponse
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse, parsed_body
 from gateway.config import Settings
 from gateway.lis.envelope import message_identifier
 from gateway.lis.status import Status, failure, success, unsupported
@@ -227,7 +227,7 @@ class PoxApp:
 
     def _outcomes(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            root = xmlsafe.parse(environ[RAW_BODY])
+            root = parsed_body(environ)
         except xmlsafe.XMLInputError as exc:
             return _answer(start_response, pox_error(400, f"Malformed XML: {exc}"))
         if _local(root) != "imsx_POXEnvelopeRequest":

@@ -17,7 +17,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from gateway import xmlsafe
-from gateway.routing import RAW_BODY, Answer, Route, StartResponse
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse, parsed_body
 from gateway.config import Settings
 from adapters import media_types
 from adapters.ns import LIS_OMS, SOAP_ENV
@@ -41,9 +41,8 @@ class LisSoap11(Soap11):
     """spyne's SOAP 1.1 with our parser in and our serialiser out (see gateway/lis/envelope.py)."""
 
     def create_in_document(self, ctx, charset=None):
-        data = b"".join(ctx.in_string)
         try:
-            root = xmlsafe.parse(data)
+            root = parsed_body(ctx.transport.req_env)  # the dispatcher's RAW_BODY is what spyne reads
         except xmlsafe.XMLInputError as exc:
             raise Fault("Client", f"Malformed SOAP envelope: {exc}") from None
         # spyne's readers take every child for an element: a comment or PI inside a request crashed them

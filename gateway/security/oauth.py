@@ -36,6 +36,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -270,8 +271,22 @@ def _read_header(authorization: str, method: str, uri: str, query: str, validato
             or not validator.check_client_key(key) or not validator.check_nonce(nonce)):
         return None
     signed_params = [(n, v) for n, v in params.items() if n != "oauth_signature"] + query_params
-    base = signature.signature_base_string(method, _base_string_uri(uri), signature.normalize_parameters(signed_params))
+    base = signature.signature_base_string(method, _base_string_uri(uri), _normalize(signed_params))
     return _Signed(key, nonce, int(timestamp), method_name, params["oauth_signature"], params, base)
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _escape(value: str) -> str:
+    # oauthlib's utils.escape (RFC 5849 §3.6) without its per-call wrapping: most values (key, hex
+    # nonce, timestamp, method) are unreserved already and need no quoting at all
+    return value if _UNRESERVED.fullmatch(value) else quote(value, safe="~")
+
+
+def _normalize(params: list[tuple[str, str]]) -> str:
+    """oauthlib's ``signature.normalize_parameters`` (RFC 5849 §3.4.1.3.2) with :func:`_escape`."""
+    return "&".join(f"{k}={v}" for k, v in sorted((_escape(k), _escape(v)) for k, v in params))
 
 
 @lru_cache(maxsize=256)

@@ -66,3 +66,10 @@ def test_a_changed_header_is_read_the_same_both_ways(data):
     direct, long_way = _both(changed, query)
     if direct is not None:
         assert direct == long_way, (changed, query)
+
+
+@given(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=12)), max_size=6))
+def test_parameters_are_normalised_as_oauthlib_does(params):
+    from oauthlib.oauth1.rfc5849 import signature
+
+    assert oauth._normalize(params) == signature.normalize_parameters(params)
