@@ -88,7 +88,7 @@ class LisSoap11(Soap11):
         if fields is not None and _plain(element):
             # the request header and one-id requests (readResult, deleteResult): spyne's generic reader
             # costs a tenth of the request; for plain text children this is what it computes
-            instance = cls()
+            instance = cls.get_deserialization_instance(ctx)  # as spyne does: no warning for customised classes
             for child in element:
                 name = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else None
                 if name in fields:
