@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from adapters.store.limits import DEPLOYMENT_ID_MAX, fit
 from adapters.store.models import Lti13PlatformKey, Lti13Tool, Lti13UsedJti
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -71,9 +72,19 @@ def register_tool(
     jwks: dict[str, Any] | None = None,
     scopes: list[str] | None = None,
 ) -> Tool:
-    """Add or replace a tool; a client id already used by another account is refused."""
+    """Add or replace a tool; a client id already used by another account is refused, and so is
+    what the store cannot hold (ValueError, saying which value and its limit)."""
     if bool(jwks_url) == bool(jwks):
         raise ValueError("give the tool's keys as a JWKS URL or as a JWKS/PEM, one of the two")
+    fit(client_id, "the client id", Lti13Tool.client_id)
+    if not deployment_ids:
+        raise ValueError("give the tool at least one deployment id")
+    for deployment_id in deployment_ids:
+        fit(deployment_id, "a deployment id", DEPLOYMENT_ID_MAX)
+    if jwks_url is not None:
+        fit(jwks_url, "the JWKS URL", Lti13Tool.jwks_url)
+        if not jwks_url.startswith(("https://", "http://")):
+            raise ValueError("the JWKS URL must be an http(s) URL")
     unknown = set(scopes or ()) - set(AGS_SCOPES)
     if unknown:
         raise ValueError(f"not AGS scopes: {', '.join(sorted(unknown))}")
