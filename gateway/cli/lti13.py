@@ -11,7 +11,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from adapters.store import accounts as store_accounts
 from adapters.store import ags as store_ags
 from adapters.store import bridge as store_bridge
 from adapters.store import lti13 as store_lti13

@@ -135,3 +135,20 @@ def test_openapi_lists_the_lti13_operations(http):
     assert "delete" in paths["/__admin/lti13/links/{sourcedId}"]
     assert set(paths["/__admin/lti13/tools"]) == {"get", "post"}
     assert "delete" in paths["/__admin/lti13/users/{user_id}"]
+
+
+def test_deleting_an_account_deletes_its_user_links_and_bridge_records(http, store):
+    from sqlalchemy import func, select
+
+    from adapters.store.models import Lti13BridgeLink, Lti13UserLink
+
+    assert http.post(f"{ADMIN}/accounts", json={"name": "short-lived"}).status_code == 201
+    assert http.post(f"{ADMIN}/lti13/users", json={"account": "short-lived", "user_id": "a", "lti11_user_id": "b"}).status_code == 201
+    assert http.post(f"{ADMIN}/lti13/upstreams", json={"account": "short-lived", "name": "u", "token_url": "https://lms.example/t",
+                                                       "client_id": "1"}).status_code == 201
+    assert http.post(f"{ADMIN}/lti13/links", json={"account": "short-lived", "sourced_id": "s", "upstream": "u",
+                                                   "line_item_url": "https://lms.example/li", "user_id": "a"}).status_code == 201
+    assert http.delete(f"{ADMIN}/accounts/short-lived").status_code == 200
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Lti13UserLink)) == 0
+        assert session.scalar(select(func.count()).select_from(Lti13BridgeLink)) == 0

@@ -14,7 +14,7 @@ from pylti1p3.lineitem import LineItem
 from adapters.store.ags import result_sourced_id
 from gateway.cli import main
 from gateway.demo.accounts import DEMO_ACCOUNT
-from tests.lis.conftest import demo_data, gateway_client, header, signed  # noqa: F401 (fixtures)
+from tests.lis.conftest import demo_data, gateway_client, signed  # noqa: F401 (fixtures)
 from tests.lti13.conftest import CLIENT_ID, register, token
 from tests.lti13.test_one_result import lis_read, outcome  # noqa: F401 (fixture)
 from tests.lti13.test_pylti1p3 import ags_service
