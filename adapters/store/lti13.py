@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from adapters.store.limits import DEPLOYMENT_ID_MAX, fit
 from adapters.store.models import Lti13PlatformKey, Lti13Tool, Lti13UsedJti
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -43,21 +44,33 @@ def jwks_from_text(text: str) -> dict[str, Any]:
     stripped = text.strip()
     try:
         if stripped.startswith("-----BEGIN"):
-            key = RSAKey.import_key(stripped)
+            try:
+                key = RSAKey.import_key(stripped)
+            except ValueError as exc:  # cryptography's word for a PEM it cannot read
+                raise ValueError(f"not a usable key: {exc}") from exc
             if key.is_private:
                 raise ValueError("that PEM is a private key; register the tool's public key only")
             jwk = key.as_dict(private=False)
             jwk.setdefault("kid", key.thumbprint())
             return {"keys": [jwk]}
-        doc = json.loads(stripped)
+        try:
+            doc = json.loads(stripped)
+        except ValueError as exc:
+            raise ValueError(f"neither a PEM public key nor a JWKS/JWK: {exc}") from exc
         keys = doc.get("keys") if isinstance(doc, dict) and "keys" in doc else [doc]
         if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
             raise ValueError("not a JWKS document")
-        KeySet.import_key_set({"keys": keys})  # refuses what is not a key set
+        try:
+            KeySet.import_key_set({"keys": keys})  # refuses what is not a key set
+        except (ValueError, TypeError) as exc:  # a parameter that is not base64url, say
+            raise ValueError(f"not a usable key: {str(exc).strip() or 'a key parameter is not base64url'}") from exc
     except JoseError as exc:
         raise ValueError(f"not a usable key: {exc}") from exc
-    if any(k.get("d") for k in keys):
-        raise ValueError("the tool's JWKS holds a private key; register its public keys only")
+    if any(k.get("d") or k.get("k") for k in keys):
+        raise ValueError("the tool's JWKS holds a private or secret key; register its public keys only")
+    if any(k.get("kty") != "RSA" for k in keys):
+        # client assertions are RS256 only (DESIGN.md §14): another kind of key could never verify one
+        raise ValueError("the tool's keys must be RSA public keys (client assertions are RS256)")
     return {"keys": keys}
 
 
@@ -71,9 +84,19 @@ def register_tool(
     jwks: dict[str, Any] | None = None,
     scopes: list[str] | None = None,
 ) -> Tool:
-    """Add or replace a tool; a client id already used by another account is refused."""
+    """Add or replace a tool; a client id already used by another account is refused, and so is
+    what the store cannot hold (ValueError, saying which value and its limit)."""
     if bool(jwks_url) == bool(jwks):
         raise ValueError("give the tool's keys as a JWKS URL or as a JWKS/PEM, one of the two")
+    fit(client_id, "the client id", Lti13Tool.client_id)
+    if not deployment_ids:
+        raise ValueError("give the tool at least one deployment id")
+    for deployment_id in deployment_ids:
+        fit(deployment_id, "a deployment id", DEPLOYMENT_ID_MAX)
+    if jwks_url is not None:
+        fit(jwks_url, "the JWKS URL", Lti13Tool.jwks_url)
+        if not jwks_url.startswith(("https://", "http://")):
+            raise ValueError("the JWKS URL must be an http(s) URL")
     unknown = set(scopes or ()) - set(AGS_SCOPES)
     if unknown:
         raise ValueError(f"not AGS scopes: {', '.join(sorted(unknown))}")

@@ -432,6 +432,21 @@ class Lti13BridgeLink(Base):
     user_id: Mapped[str] = mapped_column(String(255))
 
 
+class Lti13UserLink(Base):
+    """An AGS userId tied to the LTI 1.1 user_id the same person had (the ``lti1p1`` migration
+    claim's ``user_id``): AGS scores for the one land on the LIS person of the other."""
+
+    __tablename__ = "lti13_user_links"
+    __table_args__ = (UniqueConstraint("account_id", "user_id"), UniqueConstraint("account_id", "lti11_user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    #: The LTI 1.3 ``sub`` an AGS tool sends as ``userId``.
+    user_id: Mapped[str] = mapped_column(String(255))
+    #: The LTI 1.1 ``user_id``: the LIS personSourcedId legacy callers know.
+    lti11_user_id: Mapped[str] = mapped_column(String(255))
+
+
 class JournalEntry(Base):
     """One exchange on a protocol endpoint (DESIGN.md §13), secrets already redacted.
 

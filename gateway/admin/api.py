@@ -7,6 +7,7 @@
                                                                                -> {"count": N}
     GET    /__admin/faults   POST /__admin/faults {rule}   DELETE /__admin/faults[/{id}]
     GET    /__admin/openapi.json
+    /__admin/accounts, /results, ... (data.py) and /__admin/lti13/... (lti13.py): data at run time
 
 Every answer is JSON; every refusal is ``{"error": "<what to change>"}`` with its HTTP status.
 """
@@ -84,10 +85,11 @@ class AdminApp:
         self._add("DELETE", r"/faults", self.clear_faults)
         self._add("DELETE", r"/faults/(\d+)", self.remove_fault)
         self._add("GET", r"/openapi.json", self.openapi)
-        from gateway.admin import console, data
+        from gateway.admin import console, data, lti13
 
         console.register(self)
         data.register(self)
+        lti13.register(self)
 
     def _add(self, method: str, pattern: str, handler: Handler) -> None:
         self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))

@@ -55,7 +55,7 @@ _RULE = {
 
 
 def document() -> dict[str, Any]:
-    from gateway.admin import data
+    from gateway.admin import data, lti13
 
     query = [{"name": n, "in": "query", "schema": {"type": "string"}, "description": d} for n, d in _FILTER_PARAMS]
     query.append({"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000, "default": 100}})
@@ -87,6 +87,7 @@ def document() -> dict[str, Any]:
                        "responses": {"200": _ok("removed"), "404": _ERROR}},
         },
         **getattr(data, "OPENAPI_PATHS", {}),
+        **lti13.OPENAPI_PATHS,
     }
     return {
         "openapi": "3.1.0",

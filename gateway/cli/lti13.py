@@ -11,7 +11,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from adapters.store import accounts as store_accounts
 from adapters.store import ags as store_ags
 from adapters.store import bridge as store_bridge
 from adapters.store import lti13 as store_lti13
@@ -27,16 +26,15 @@ def lti13() -> None:
     """The LTI 1.3 platform (AGS 2.0) and the bridge's upstreams."""
 
 
-def _account_id(session, name: str, *, create: bool = False) -> int:
+def _account_id(session, name: str) -> int:
+    """The account's id; like every command, these never create an account by a typo."""
     from sqlalchemy import select
 
     from adapters.store.models import Account
 
-    if create:
-        return store_accounts.get_or_create_account(session, name).id
     account_id = session.scalar(select(Account.id).where(Account.name == name))
     if account_id is None:
-        raise click.ClickException(f"no account named {name!r}")
+        raise click.ClickException(f"no account {name!r} (create it with `lms-gateway accounts add {name}`)")
     return account_id
 
 
@@ -47,7 +45,7 @@ def tools() -> None:
 
 
 @tools.command("add")
-@click.option("--account", required=True, help="The account (created when new).")
+@click.option("--account", required=True, help="The account (`accounts add` creates it).")
 @click.option("--client-id", required=True)
 @click.option("--deployment-id", "deployment_ids", required=True, multiple=True, help="Repeatable.")
 @click.option("--jwks-url", help="Where the tool publishes its public keys.")
@@ -63,7 +61,7 @@ def tools_add(cli: CliContext, account, client_id, deployment_ids, jwks_url, jwk
     try:
         jwks = store_lti13.jwks_from_text(jwks_file.read_text()) if jwks_file else None
         with cli.ready_store().session() as session:
-            tool = store_lti13.register_tool(session, _account_id(session, account, create=True), client_id,
+            tool = store_lti13.register_tool(session, _account_id(session, account), client_id,
                                              deployment_ids=list(deployment_ids), jwks_url=jwks_url, jwks=jwks,
                                              scopes=list(scopes) or None)
     except ValueError as exc:
@@ -146,7 +144,7 @@ def keys_rotate(cli: CliContext, account, retire) -> None:
 def keys_jwks(cli: CliContext, account) -> None:
     """Print the public JWKS (register it, or the JWKS URL, with an upstream the bridge uses)."""
     with cli.ready_store().session() as session:
-        account_id = _account_id(session, account, create=True)
+        account_id = _account_id(session, account)
         store_lti13.signing_key(session, account_id)
         click.echo(json.dumps(store_lti13.public_keys(session, account_id), indent=2))
 
@@ -192,10 +190,13 @@ def upstreams() -> None:
 @click.option("--audience", help="The assertion's aud, when the upstream wants other than its token URL.")
 @pass_cli
 def upstreams_add(cli: CliContext, account, name, token_url, client_id, audience) -> None:
-    with cli.ready_store().session() as session:
-        account_id = _account_id(session, account, create=True)
-        store_bridge.set_upstream(session, account_id, store_bridge.Upstream(name, token_url, client_id, audience))
-        store_lti13.signing_key(session, account_id)
+    try:
+        with cli.ready_store().session() as session:
+            account_id = _account_id(session, account)
+            store_bridge.set_upstream(session, account_id, store_bridge.Upstream(name, token_url, client_id, audience))
+            store_lti13.signing_key(session, account_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"upstream {name} added; register the gateway there with `lms-gateway lti13 keys jwks --account {account}` "
                f"or its JWKS URL")
 
@@ -236,6 +237,66 @@ def links_list(cli: CliContext, account, as_json) -> None:
     table = Table("sourcedId", "upstream", "line item URL", "user id")
     for r in rows:
         table.add_row(r["sourcedId"], r["upstream"], r["lineItemUrl"], r["userId"])
+    _console.print(table)
+
+
+@links.command("remove")
+@click.option("--account", required=True)
+@click.option("--sourced-id", required=True)
+@pass_cli
+def links_remove(cli: CliContext, account, sourced_id) -> None:
+    with cli.ready_store().session() as session:
+        if not store_bridge.remove_link(session, _account_id(session, account), sourced_id):
+            raise click.ClickException(f"no link for sourcedId {sourced_id!r} in account {account!r} (see `lms-gateway lti13 links list`)")
+    click.echo(f"{sourced_id} unlinked")
+
+
+# ------------------------------------------------------------------------------- user links
+@lti13.group()
+def users() -> None:
+    """LTI 1.3 users tied to their LTI 1.1 user_id (the lti1p1 claim's), so that their AGS scores
+    land on the results legacy LIS and LTI 1.1 callers read."""
+
+
+@users.command("link")
+@click.option("--account", required=True)
+@click.option("--user-id", required=True, help="The LTI 1.3 user (the userId AGS scores name).")
+@click.option("--lti11-user-id", required=True, help="The same person's LTI 1.1 user_id (LIS personSourcedId).")
+@pass_cli
+def users_link(cli: CliContext, account, user_id, lti11_user_id) -> None:
+    try:
+        with cli.ready_store().session() as session:
+            store_ags.link_user(session, _account_id(session, account), user_id, lti11_user_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {user_id} -> LTI 1.1 user {lti11_user_id}")
+
+
+@users.command("unlink")
+@click.option("--account", required=True)
+@click.option("--user-id", required=True)
+@pass_cli
+def users_unlink(cli: CliContext, account, user_id) -> None:
+    with cli.ready_store().session() as session:
+        if not store_ags.unlink_user(session, _account_id(session, account), user_id):
+            raise click.ClickException(f"user {user_id!r} has no link in account {account!r} (see `lms-gateway lti13 users list`)")
+    click.echo(f"user {user_id} unlinked")
+
+
+@users.command("list")
+@click.option("--account", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_cli
+def users_list(cli: CliContext, account, as_json) -> None:
+    with cli.ready_store().session() as session:
+        rows = [{"userId": u.user_id, "lti11UserId": u.lti11_user_id}
+                for u in store_ags.user_links(session, _account_id(session, account))]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("user id", "LTI 1.1 user id")
+    for r in rows:
+        table.add_row(r["userId"], r["lti11UserId"])
     _console.print(table)
 
 
