@@ -271,17 +271,22 @@ def _read_header(authorization: str, method: str, uri: str, query: str, validato
             or not validator.check_client_key(key) or not validator.check_nonce(nonce)):
         return None
     signed_params = [(n, v) for n, v in params.items() if n != "oauth_signature"] + query_params
-    base = signature.signature_base_string(method, _base_string_uri(uri), _normalize(signed_params))
+    # RFC 5849 §3.4.1.1, as oauthlib's signature.signature_base_string
+    base = f"{_escape(method.upper())}&{_base_string_uri(uri)}&{_escape(_normalize(signed_params))}"
     return _Signed(key, nonce, int(timestamp), method_name, params["oauth_signature"], params, base)
 
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+_PERCENT = [chr(b) if _UNRESERVED.fullmatch(chr(b)) else f"%{b:02X}" for b in range(256)]
 
 
 def _escape(value: str) -> str:
-    # oauthlib's utils.escape (RFC 5849 §3.6) without its per-call wrapping: most values (key, hex
-    # nonce, timestamp, method) are unreserved already and need no quoting at all
-    return value if _UNRESERVED.fullmatch(value) else quote(value, safe="~")
+    """RFC 5849 §3.6 percent-encoding, as oauthlib's ``utils.escape``: most values (key, hex nonce,
+    timestamp, method) are unreserved already, and the rest is looked up byte by byte in C (urllib's
+    quote loops in Python over every byte of the long parameter string)."""
+    if _UNRESERVED.fullmatch(value):
+        return value
+    return "".join(map(_PERCENT.__getitem__, value.encode("utf-8")))
 
 
 def _normalize(params: list[tuple[str, str]]) -> str:
@@ -291,8 +296,9 @@ def _normalize(params: list[tuple[str, str]]) -> str:
 
 @lru_cache(maxsize=256)
 def _base_string_uri(uri: str) -> str:
-    # the same few endpoint URIs on every request; bounded, so many distinct ones cost only misses
-    return signature.base_string_uri(uri)
+    """The base string URI, escaped; the same few endpoint URIs come on every request (bounded, so
+    many distinct ones cost only misses)."""
+    return _escape(signature.base_string_uri(uri))
 
 
 def _signature_ok(signed: _Signed, secret: str) -> bool:

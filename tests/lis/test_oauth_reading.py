@@ -69,7 +69,9 @@ def test_a_changed_header_is_read_the_same_both_ways(data):
 
 
 @given(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=12)), max_size=6))
-def test_parameters_are_normalised_as_oauthlib_does(params):
-    from oauthlib.oauth1.rfc5849 import signature
+def test_parameters_are_normalised_and_escaped_as_oauthlib_does(params):
+    from oauthlib.oauth1.rfc5849 import signature, utils
 
     assert oauth._normalize(params) == signature.normalize_parameters(params)
+    for name, value in params:
+        assert oauth._escape(value) == utils.escape(value)
