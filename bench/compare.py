@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("--max-rate", type=int, default=4000,
                         help="signed requests prepared per second of a round (more than served is harmless)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary directory")
+    parser.add_argument("--threads", type=int, default=4, help="serve's --threads (its default: 4)")
     args = parser.parse_args()
     missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
     if missing:
@@ -140,7 +141,7 @@ def main() -> None:
             return int(args.max_rate * seconds)
 
         port = harness.free_port()
-        with pinned("bench.floor_server", port, "--port", str(port), "--workers", "1") as base:
+        with pinned("bench.floor_server", port, "--port", str(port), "--workers", "1", "--threads", str(args.threads)) as base:
             host = base.removeprefix("http://")
             floor_request = [raw(host, "GET", "/floor.xml", {}, b"")]
             wrk("warm-up", base, floor_request, "floor", 2, workdir)
@@ -150,7 +151,8 @@ def main() -> None:
         port = harness.free_port()
         env = {"LMS_GATEWAY_DATABASE_URL": url, "LMS_GATEWAY_LOG_LEVEL": "WARNING",
                "LMS_GATEWAY_WORKER_POLL_SECONDS": "0.05"}
-        with pinned("gateway", port, "serve", "--port", str(port), "--workers", "1", env=env) as base:
+        with pinned("gateway", port, "serve", "--port", str(port), "--workers", "1", "--threads", str(args.threads),
+                    env=env) as base:
             host = base.removeprefix("http://")
             message_id = import_once(base, package(3))[3]
 
@@ -176,7 +178,7 @@ def main() -> None:
             runs.append(tail)
 
     store = url.split(":", 1)[0]
-    print(f"\nserver: `serve --workers 1` on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU {LOAD_CPU}; "
+    print(f"\nserver: `serve --workers 1 --threads {args.threads}` on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU {LOAD_CPU}; "
           f"store {store} with {args.results} results; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}\n")
     print(HEADER)
     print(floor.row(None))

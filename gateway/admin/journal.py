@@ -149,7 +149,7 @@ class Journal:
     def _write(self, batch: list[Pending]) -> None:
         try:
             rows = [self._row(p) for p in batch]
-            with self.store.transaction() as connection:
+            with self.store.writer, self.store.transaction() as connection:  # in turn with the requests' writes
                 store_journal.write_many(connection, rows)
         except StoreUnavailable as exc:  # expected while the store is down: one line, no traceback
             log.warning("could not journal %d request(s): the store is unavailable (%s)", len(batch), _first_line(exc))
@@ -163,7 +163,7 @@ class Journal:
 
     def prune(self) -> int:
         try:
-            with self.store.session() as session:
+            with self.store.writer, self.store.session() as session:
                 return store_journal.prune(session, self.settings.journal_max_entries, self.settings.journal_max_age_seconds)
         except StoreUnavailable as exc:
             log.warning("could not prune the request journal: the store is unavailable (%s)", _first_line(exc))

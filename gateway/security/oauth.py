@@ -31,7 +31,6 @@ Nothing in a failure message carries a secret or a signature value.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -153,10 +152,6 @@ class OAuthVerifier:
         self._proxies = parse_networks(settings.trusted_proxies)
         self._last_prune = 0.0
         self._consumers: dict[str, tuple[str, int, float]] = {}
-        # SQLite has one writer at a time and makes the others poll with growing sleeps (1, 2, 5,
-        # 10 ... ms); threads of one process queue on a lock instead, which keeps the nonce write
-        # short and the tail latency flat. PostgreSQL writers do not block each other here.
-        self._writers = threading.Lock() if store.dialect == "sqlite" else contextlib.nullcontext()
         self._prune_lock = threading.Lock()
 
     def verify(self, environ: dict) -> Caller:
@@ -180,7 +175,7 @@ class OAuthVerifier:
                 signed.base_string,
             )
         _check_body_hash(signed, raw, is_form)
-        with self._writers, self.store.hot() as unit:
+        with self.store.writer, self.store.hot() as unit:
             if not remember_nonce(unit, self.store.dialect, signed.client_key, signed.nonce, signed.timestamp):
                 raise OAuthFailure("nonce", "OAuth check failed: the nonce has already been used (replayed request)")
         self._maybe_prune()
@@ -235,7 +230,7 @@ class OAuthVerifier:
     def _prune(self) -> None:
         try:
             while True:
-                with self._writers, self.store.session() as session:
+                with self.store.writer, self.store.session() as session:
                     pruned = prune_nonces(session, self.settings.oauth_timestamp_window_seconds, batch=_PRUNE_BATCH)
                 if pruned < _PRUNE_BATCH:
                     return
