@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import harness
+from bench import harness, spyne_echo
 from bench.itslearning import import_once, package
 from bench.lis import CONTENT_TYPE as LIS_CONTENT_TYPE, PATH as LIS_PATH, load_store, read_result
 from gateway.config import Settings
@@ -146,6 +146,12 @@ def main() -> None:
             floor_request = [raw(host, "GET", "/floor.xml", {}, b"")]
             wrk("warm-up", base, floor_request, "floor", 2, workdir)
             floor = wrk("floor (static 1 KB XML)", base, floor_request, "floor", args.seconds, workdir)
+        port = harness.free_port()
+        with pinned("bench.spyne_echo", port, "--port", str(port), "--workers", "1", "--threads", str(args.threads)) as base:
+            echo_request = [raw(base.removeprefix("http://"), "POST", "/", {"Content-Type": "text/xml; charset=utf-8",
+                                "SOAPAction": '"echo"'}, spyne_echo.request("x" * 600))]
+            wrk("warm-up", base, echo_request, "echoResult", 2, workdir)
+            echo = wrk("spyne SOAP echo (service layer)", base, echo_request, "echoResult", args.seconds, workdir)
 
         runs: list[Run] = []
         port = harness.free_port()
@@ -176,12 +182,14 @@ def main() -> None:
             tail = wrk(f"LIS readResult, {args.tail_seconds:.0f} s", base, lis(rounds(args.tail_seconds)),
                        "success</tns:imsx_codeMajor>", args.tail_seconds, workdir)
             runs.append(tail)
+        nonces = _count_nonces(url)
 
     store = url.split(":", 1)[0]
     print(f"\nserver: `serve --workers 1 --threads {args.threads}` on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU {LOAD_CPU}; "
           f"store {store} with {args.results} results; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}\n")
     print(HEADER)
     print(floor.row(None))
+    print(echo.row(floor))
     for run in runs:
         print(run.row(floor))
     print()
@@ -195,6 +203,22 @@ def main() -> None:
     ]
     for name, met, figure in verdicts:
         print(f"{'met   ' if met else 'MISSED'}  {name}: {figure}")
+    window = Settings.load().oauth_timestamp_window_seconds
+    print(f"OAuth nonces stored after the run: {nonces} (each is forgotten once first seen more than "
+          f"2 x the {window} s timestamp window ago)")
+
+
+def _count_nonces(url: str) -> int:
+    from sqlalchemy import text
+
+    from adapters.store import Store
+
+    store = Store(url)
+    try:
+        with store.engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM oauth_nonces")).scalar()
+    finally:
+        store.dispose()
 
 
 def _get_message_result(host: str, message_id: str) -> bytes:

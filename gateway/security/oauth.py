@@ -219,10 +219,11 @@ class OAuthVerifier:
         return consumer.secret, consumer.account_id
 
     def _maybe_prune(self) -> None:
-        """Every _PRUNE_EVERY_SECONDS, forget expired nonces on a thread of its own, in batches that
+        """Every _PRUNE_EVERY_SECONDS (or timestamp window, if shorter), forget expired nonces on a thread of its own, in batches that
         each take the writers' turn briefly: a request never waits for the whole prune."""
         now = time.monotonic()
-        if now - self._last_prune < _PRUNE_EVERY_SECONDS or not self._prune_lock.acquire(blocking=False):
+        every = min(_PRUNE_EVERY_SECONDS, self.settings.oauth_timestamp_window_seconds)
+        if now - self._last_prune < every or not self._prune_lock.acquire(blocking=False):
             return
         self._last_prune = now
         threading.Thread(target=self._prune, name="oauth-nonce-prune", daemon=True).start()
