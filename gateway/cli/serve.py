@@ -5,6 +5,7 @@ pool of ``--threads`` threads only once a request has fully arrived (:mod:`gatew
 """
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import tempfile
@@ -51,6 +52,10 @@ class GatewayServer(BaseApplication):
 
     def load(self):
         app = self.wsgi_app()
+        # Everything built so far (spyne's descriptors, schemas, SQLAlchemy's metadata) lives as long
+        # as the worker: out of the collector's sight, a full collection no longer walks it inside a request.
+        gc.collect()
+        gc.freeze()
         default_cap = self.settings.max_body_bytes
         body_cap = getattr(app, "body_cap", lambda path: default_cap)
         return BufferedWSGI(app, self.options["threads"], self.settings.read_timeout_seconds, body_cap)
