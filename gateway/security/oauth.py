@@ -410,11 +410,18 @@ def external_uri(environ: dict, proxies: Networks = ()) -> str:
 def normalise_environ(environ: dict) -> None:
     """PEP 3333 says header values are ``str``; requests-wsgi-adapter (the in-process test
     transport) passes bytes when a client set bytes headers (requests-oauthlib does). Decode them
-    as latin-1, as a real server would have."""
+    as latin-1, as a real server would have. Once per request: the protocol app and its OAuth
+    middleware both ask."""
+    if _NORMALISED in environ:
+        return
     for name in ("CONTENT_TYPE", *(k for k in environ if k.startswith("HTTP_"))):
         value = environ.get(name)
         if isinstance(value, bytes):
             environ[name] = value.decode("latin-1")
+    environ[_NORMALISED] = True
+
+
+_NORMALISED = "lms.headers_normalised"
 
 
 class OAuthMiddleware:
