@@ -90,3 +90,13 @@ def test_a_server_store_checkpoints_sqlite_off_the_request_path(settings, tmp_pa
             assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
     finally:
         plain.dispose()
+
+
+def test_a_prepared_insert_must_name_the_columns_core_would_default():
+    from sqlalchemy.dialects import sqlite
+
+    from adapters.store.hot import Prepared
+    from adapters.store.models import OAuthNonce
+
+    with pytest.raises(ValueError, match="must name seen_at"):
+        Prepared(sqlite.insert(OAuthNonce.__table__)).compiled(sqlite.dialect(), frozenset({"consumer_key", "nonce", "timestamp"}))

@@ -66,6 +66,12 @@ class Prepared:
         return found
 
     def _compile(self, dialect: Dialect, names: frozenset[str]) -> _Compiled:
+        table = getattr(self.statement, "table", None)
+        if getattr(self.statement, "is_insert", False) and table is not None:
+            # Core fills Python-side column defaults at execution; the DBAPI would write NULL instead
+            missing = sorted(c.key for c in table.columns if c.default is not None and c.key not in names)
+            if missing:
+                raise ValueError(f"a prepared INSERT into {table.name} must name {', '.join(missing)}")
         compiled = self.statement.compile(dialect=dialect, column_keys=sorted(names))
         binds = {}
         for name, bind in compiled.binds.items():
