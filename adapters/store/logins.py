@@ -5,12 +5,12 @@ two processes failing at once both count; a counter whose row has expired starts
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy import Select, Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from adapters.store.models import LoginFailure
 
@@ -36,10 +36,50 @@ def _upsert(dialect_insert):
 _UPSERTS = {False: _upsert(sqlite.insert), True: _upsert(postgresql.insert)}
 
 
-def counters(session: Session, keys: Sequence[str], now: datetime) -> dict[str, LoginFailure]:
-    """The live counters among ``keys`` (expired rows are left out)."""
-    rows = session.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys), LoginFailure.expires_at > now))
-    return {row.key: row for row in rows}
+#: How many keys a login is counted under; the state queries take them as ``k0`` .. ``k2`` (``k0``
+#: is the credential-from-this-address key, the one a success clears) and the moment as ``now``.
+KEYS = 3
+
+
+def _state():
+    """One row whatever the table holds (an aggregate): the latest ``blocked_until`` among the live
+    counters of ``k0``..``k2``, and whether ``k0`` has a live counter (1/0)."""
+    keys = [bindparam(f"k{i}", type_=_TABLE.c.key.type) for i in range(KEYS)]
+    return (
+        select(func.max(_TABLE.c.blocked_until).label("blocked_until"),
+               func.max(case((_TABLE.c.key == keys[0], 1), else_=0)).label("seen"))
+        .where(_TABLE.c.key.in_(keys), _TABLE.c.expires_at > bindparam("now", type_=_TABLE.c.expires_at.type))
+    )
+
+
+_STATE = _state()
+
+
+def state(session: Session, params: dict) -> tuple[datetime | None, bool]:
+    """``(blocked_until, seen)`` of the keys in ``params`` (see :data:`KEYS`)."""
+    blocked_until, seen = session.connection().execute(_STATE, params).one()
+    return blocked_until, bool(seen)
+
+
+def guarded(table: Table, condition: ColumnElement[bool]) -> Select:
+    """``table``'s rows matching ``condition``, each led by the login state of :func:`state`.
+
+    The state is an aggregate, so the answer always has a first row (with the table's columns NULL
+    when nothing matches): a login's counters and its credential cost one query, not two. Build it
+    once per lookup and run it with :func:`guarded_rows`.
+    """
+    login_state = _STATE.subquery("login_state")
+    return select(login_state.c.blocked_until, login_state.c.seen, *table.c).select_from(
+        login_state.outerjoin(table, condition)
+    )
+
+
+def guarded_rows(session: Session, statement: Select, params: dict) -> tuple[tuple[datetime | None, bool], list]:
+    """Run a :func:`guarded` statement: ``((blocked_until, seen), the matching rows)`` (the table
+    must be keyed by ``id``: a NULL id is the outer join's row of no match)."""
+    rows = session.connection().execute(statement, params).all()
+    first = rows[0]
+    return (first.blocked_until, bool(first.seen)), [row for row in rows if row.id is not None]
 
 
 def count_failure(session: Session, key: str, now: datetime, window: timedelta) -> int:

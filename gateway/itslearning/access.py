@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from spyne.model.fault import Fault
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from adapters.store.models import ItslearningCredential
 from gateway.security import wsse
 from gateway.security.logins import LoginGuard
 
@@ -23,7 +23,7 @@ def busy() -> ServiceError:
     return ServiceError("The service is busy; try again shortly.", "Server.Busy")
 
 
-def authenticate(guard: LoginGuard, session: Session, header_elements, environ: dict) -> ItslearningCredential:
+def authenticate(guard: LoginGuard, session: Session, header_elements, environ: dict) -> Row:
     """The UsernameToken's credential, or the SOAP Fault WCF answers (FailedAuthentication)."""
     try:
         return wsse.verify(session, header_elements, guard=guard, environ=environ)

@@ -27,13 +27,13 @@ from spyne.model.complex import Array, ComplexModel
 from spyne.model.primitive import Integer, Unicode
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from adapters import ns
 from adapters.integers import IntegerError, parse_int
 from adapters.store import Store, StoreUnavailable
 from adapters.store import itslearning as store_its
-from adapters.store.models import ItslearningCredential
 from gateway import xmlsafe
 from gateway.routing import Answer, Route
 from gateway.config import Settings
@@ -83,7 +83,7 @@ class MessageType(ComplexModel):
 
 
 @contextlib.contextmanager
-def _authenticated(ctx) -> Iterator[tuple[Session, ItslearningCredential]]:
+def _authenticated(ctx) -> Iterator[tuple[Session, Row]]:
     store: Store = ctx.app.store
     try:
         with store.session() as session:

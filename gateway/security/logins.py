@@ -64,20 +64,27 @@ class LoginGuard:
     def attempt(self, protocol: str, user: str, environ: dict) -> Attempt:
         return Attempt(protocol, user, client_address(environ, self.proxies))
 
-    def check(self, session: Session, attempt: Attempt) -> frozenset[str]:
-        """Raise :class:`LoginRefused` while any of the attempt's keys is blocked; else the keys
-        that have counters (for :meth:`succeeded`)."""
-        now = _now()
-        keys = [key for key, _ in self._keys(attempt)]
-        longest = 0.0
-        rows = store_logins.counters(session, keys, now)
-        for row in rows.values():
-            until = _aware(row.blocked_until)
-            if until is not None and until > now:
-                longest = max(longest, (until - now).total_seconds())
-        if longest:
-            raise LoginRefused(max(1, round(longest)))
-        return frozenset(rows)
+    def bind(self, attempt: Attempt) -> dict:
+        """The parameters under which the store reports the attempt's login state: its keys as
+        ``k0``..``k2`` and the moment (:func:`adapters.store.logins.state`, ``guarded``)."""
+        params: dict = {f"k{i}": key for i, (key, _) in enumerate(self._keys(attempt))}
+        params["now"] = _now()
+        return params
+
+    def judge(self, params: dict, blocked_until: datetime | None, seen: bool) -> bool:
+        """Raise :class:`LoginRefused` while any of the attempt's keys is blocked; else whether its
+        credential-from-this-address key has a counter (for :meth:`succeeded`)."""
+        until = _aware(blocked_until)
+        now = params["now"]
+        if until is not None and until > now:
+            raise LoginRefused(max(1, round((until - now).total_seconds())))
+        return seen
+
+    def check(self, session: Session, attempt: Attempt) -> bool:
+        """:meth:`judge` the attempt's state read on its own (a login that cannot fold it into its
+        credential lookup with :func:`adapters.store.logins.guarded`)."""
+        params = self.bind(attempt)
+        return self.judge(params, *store_logins.state(session, params))
 
     def failed(self, attempt: Attempt) -> None:
         """Count a wrong guess under every key, in its own unit of work (the request's rolls back)."""
@@ -95,11 +102,10 @@ class LoginGuard:
                                 count, seconds, attempt.protocol, attempt.address)
             store_logins.prune(session, now)
 
-    def succeeded(self, session: Session, attempt: Attempt, seen: frozenset[str]) -> None:
+    def succeeded(self, session: Session, attempt: Attempt, seen: bool) -> None:
         """A good login clears its credential-from-this-address counter (a write only if there is one)."""
-        key = self._keys(attempt)[0][0]
-        if key in seen:
-            store_logins.forget(session, key)
+        if seen:
+            store_logins.forget(session, self._keys(attempt)[0][0])
 
     def _keys(self, attempt: Attempt) -> list[tuple[str, int]]:
         s = self.settings

@@ -10,9 +10,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Row, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from adapters.store import logins as store_logins
 from adapters.store.models import WebexCredential, WebexSessionTicket
 from gateway.security.logins import LoginGuard, LoginRefused
 from gateway.security.passwords import too_long, verify_dummy, verify_password
@@ -25,25 +26,31 @@ _SECRET_FIELDS = ("password", "sessionTicket")
 
 
 def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bool = True,
-                 guard: LoginGuard | None = None, environ: dict | None = None) -> WebexCredential:
-    """The host the securityContext proves, or a WebexFailure saying what is wrong.
+                 guard: LoginGuard | None = None, environ: dict | None = None) -> Row:
+    """The host the securityContext proves (its ``webex_credentials`` row: ``id``, ``account_id``,
+    ``webex_id``, ...), or a WebexFailure saying what is wrong.
 
     With a ``guard``, failed logins are counted per host and address and refused past the limits
-    (FAILURE ``000045``, WebEx's rate-limit answer) before any password is checked.
+    (FAILURE ``000045``, WebEx's rate-limit answer) before any password is checked; the counters
+    are read in the same query as the host.
     """
     if too_long(*(security.get(f) for f in _USER_FIELDS)):
         raise WebexFailure(errors.UNKNOWN_USER)
     ticket = security.get("sessionTicket") if allow_ticket else None
-    attempt = None
+    attempt = params = None
     if guard is not None and not ticket:  # tickets are 256-bit random: guessing them is hopeless
         attempt = guard.attempt("webex", security.get("webExID") or security.get("email") or "", environ or {})
+        params = guard.bind(attempt)
+    state, hosts = _hosts(session, security, params)
+    seen = False
+    if attempt is not None:
         try:
-            seen = guard.check(session, attempt)
+            seen = guard.judge(params, *state)
         except LoginRefused as refused:
             raise WebexFailure(errors.RATE_LIMITED, f"{errors.RATE_LIMITED.reason}: too many failed logins, "
                                                     f"try again in {refused.retry_after} s") from None
     try:
-        credential = _verify(session, security, ticket)
+        credential = _verify(session, security, ticket, hosts)
     except WebexFailure as failure:
         if attempt is not None and failure.kind in (errors.UNKNOWN_USER, errors.WRONG_PASSWORD):
             guard.failed(attempt)
@@ -53,12 +60,12 @@ def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bo
     return credential
 
 
-def _verify(session: Session, security: dict[str, str], ticket: str | None) -> WebexCredential:
+def _verify(session: Session, security: dict[str, str], ticket: str | None, hosts: list[Row]) -> Row:
     password = security.get("password")
     if too_long(*(security.get(f) for f in _SECRET_FIELDS)):
         raise WebexFailure(errors.BAD_TICKET if ticket else errors.WRONG_PASSWORD)
     try:
-        credential = _find_host(session, security)
+        credential = _on_site(security, hosts)
     except WebexFailure:
         if password and not ticket:
             verify_dummy(password)  # an unknown host costs what a wrong password costs
@@ -74,7 +81,7 @@ def _verify(session: Session, security: dict[str, str], ticket: str | None) -> W
     return credential
 
 
-def issue_ticket(session: Session, credential: WebexCredential, ttl_seconds: int) -> tuple[str, datetime]:
+def issue_ticket(session: Session, credential: Row, ttl_seconds: int) -> tuple[str, datetime]:
     """A new session ticket for ``credential``; expired tickets are pruned on the way."""
     now = datetime.now(timezone.utc)
     session.execute(delete(WebexSessionTicket).where(WebexSessionTicket.expires_at < now))
@@ -85,18 +92,32 @@ def issue_ticket(session: Session, credential: WebexCredential, ttl_seconds: int
     return ticket, now
 
 
-# Built once: every WebEx request runs one of these, and reusing the compiled SQL is what keeps it cheap.
-_BY_WEBEX_ID = select(WebexCredential).where(WebexCredential.webex_id == bindparam("who"))
-_BY_EMAIL = select(WebexCredential).where(WebexCredential.email == bindparam("who"))
+# Built once: every WebEx request runs one of these, and reusing the compiled SQL is what keeps it
+# cheap. Plain Core rows: a host is read, never changed, on this path.
+_CREDENTIALS = WebexCredential.__table__
+_BY = {
+    "webExID": _CREDENTIALS.c.webex_id == bindparam("who"),
+    "email": _CREDENTIALS.c.email == bindparam("who"),
+}
+_PLAIN = {field: select(_CREDENTIALS).where(condition) for field, condition in _BY.items()}
+_GUARDED = {field: store_logins.guarded(_CREDENTIALS, condition) for field, condition in _BY.items()}
+_NO_STATE = (None, False)
 
 
-def _find_host(session: Session, security: dict[str, str]) -> WebexCredential:
-    webex_id, email = security.get("webExID"), security.get("email")
-    if not (webex_id or email):
-        raise WebexFailure(errors.UNKNOWN_USER)
-    query, who = (_BY_WEBEX_ID, webex_id) if webex_id else (_BY_EMAIL, email)
+def _hosts(session: Session, security: dict[str, str], params: dict | None) -> tuple[tuple, list[Row]]:
+    """The hosts named by webExID (else email), led by the login state of ``params`` when given."""
+    field = "webExID" if security.get("webExID") else "email"
+    who = security.get(field)
+    if not who:
+        return (store_logins.state(session, params) if params is not None else _NO_STATE), []
+    if params is None:
+        return _NO_STATE, session.connection().execute(_PLAIN[field], {"who": who}).all()
+    return store_logins.guarded_rows(session, _GUARDED[field], {**params, "who": who})
+
+
+def _on_site(security: dict[str, str], hosts: list[Row]) -> Row:
     site_id, site_name = security.get("siteID"), security.get("siteName")
-    for credential in session.scalars(query, {"who": who}):
+    for credential in hosts:
         if site_id and not _same_site_id(site_id, credential.site_id):
             continue
         if not site_id and site_name and site_name != credential.site_name:
@@ -112,7 +133,7 @@ def _same_site_id(given: str, stored: str) -> bool:
     return given == stored
 
 
-def _ticket_is_valid(session: Session, credential: WebexCredential, ticket: str) -> bool:
+def _ticket_is_valid(session: Session, credential: Row, ticket: str) -> bool:
     row = session.get(WebexSessionTicket, _digest(ticket))
     if row is None or row.credential_id != credential.id:
         return False

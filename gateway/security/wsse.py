@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from adapters import ns
+from adapters.store import logins as store_logins
 from adapters.store.models import ItslearningCredential
 from gateway.security.logins import LoginGuard, LoginRefused
 from gateway.security.passwords import too_long, verify_dummy, verify_password
@@ -47,17 +48,24 @@ class TooManyFailures(AuthenticationFailed):
 
 
 def verify(session: Session, header_elements: Iterable[etree._Element] | None, *,
-           guard: LoginGuard | None = None, environ: dict | None = None) -> ItslearningCredential:
-    """The credential the UsernameToken proves; failures are counted by ``guard`` (if given)."""
+           guard: LoginGuard | None = None, environ: dict | None = None) -> Row:
+    """The credential the UsernameToken proves (its ``itslearning_credentials`` row: ``id``,
+    ``account_id``, ``site_id``, ...); failures are counted by ``guard`` (if given), whose counters
+    are read in the same query as the credential."""
     username, password = _read_token(header_elements)
     attempt = None
-    if guard is not None:
+    seen = False
+    if guard is None:
+        credential = session.connection().execute(_PLAIN, {"who": username}).first()
+    else:
         attempt = guard.attempt("itslearning", username, environ or {})
+        params = guard.bind(attempt)
+        state, rows = store_logins.guarded_rows(session, _GUARDED, {**params, "who": username})
         try:
-            seen = guard.check(session, attempt)
+            seen = guard.judge(params, *state)
         except LoginRefused as refused:
             raise TooManyFailures(refused.retry_after) from None
-    credential = session.scalar(select(ItslearningCredential).where(ItslearningCredential.username == username))
+        credential = rows[0] if rows else None
     if credential is None:
         verify_dummy(password)  # an unknown user costs what a wrong password costs
     if credential is None or not verify_password(password, credential.password_hash, f"its:{credential.id}"):
@@ -67,6 +75,12 @@ def verify(session: Session, header_elements: Iterable[etree._Element] | None, *
     if attempt is not None:
         guard.succeeded(session, attempt, seen)
     return credential
+
+
+# Built once (every itslearning call runs one); user names are unique, so at most one row.
+_CREDENTIALS = ItslearningCredential.__table__
+_PLAIN = select(_CREDENTIALS).where(_CREDENTIALS.c.username == bindparam("who"))
+_GUARDED = store_logins.guarded(_CREDENTIALS, _CREDENTIALS.c.username == bindparam("who"))
 
 
 def _read_token(header_elements: Iterable[etree._Element] | None) -> tuple[str, str]:

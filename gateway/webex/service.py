@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from spyne import Application, ServiceBase, rpc
 from spyne.model.primitive import AnyXml
 from spyne.server.wsgi import WsgiApplication
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from adapters.store import Store, StoreUnavailable
-from adapters.store.models import WebexCredential
 from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
@@ -32,7 +32,8 @@ class Call:
     """One authenticated request: its unit of work, the host who made it, the settings."""
 
     session: Session
-    host: WebexCredential
+    #: The host's ``webex_credentials`` row (``id``, ``account_id``, ``webex_id``, ...).
+    host: Row
     settings: Settings
 
 
