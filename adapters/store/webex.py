@@ -1,13 +1,13 @@
 """Store queries the WebEx test operations need."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, exists, func, join, or_, outerjoin, select
+from sqlalchemy import Row, and_, bindparam, exists, func, join, or_, outerjoin, select
 from sqlalchemy.orm import Session
 
 from adapters.store.models import Attempt, Person, Test
 
 
-def visible_to(test: Test, webex_id: str) -> bool:
+def visible_to(test: Test | Row, webex_id: str) -> bool:
     """The host rule (DESIGN.md §10): a host sees its own tests and the tests of no host, never
     another host's. :func:`tests_of_host` applies the same rule in SQL."""
     return not test.host_webex_id or test.host_webex_id == webex_id
@@ -25,17 +25,25 @@ def tests_of_host(session: Session, account_id: int, webex_id: str) -> list[tupl
     return [(t, bool(h)) for t, h in rows]
 
 
+_TESTS, _ATTEMPTS, _PERSONS = Test.__table__, Attempt.__table__, Person.__table__
+
+
 def _latest_attempt_statement():
-    # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call,
-    # which is most of what a GetIMStestResult costs besides the round trip.
+    # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call, and
+    # plain Core rows of just these columns skip the ORM's identity map and object building.
     participant = join(
-        Attempt, Person, and_(Person.id == Attempt.person_id, func.lower(Person.email) == bindparam("email"))
+        _ATTEMPTS, _PERSONS,
+        and_(_PERSONS.c.id == _ATTEMPTS.c.person_id, func.lower(_PERSONS.c.email) == bindparam("email")),
     )
     return (
-        select(Test, Attempt, Person)
-        .select_from(outerjoin(Test, participant, Attempt.test_id == Test.id))
-        .where(Test.account_id == bindparam("account_id"), Test.webex_test_id == bindparam("test_id"))
-        .order_by(Attempt.created_at.desc(), Attempt.id.desc())
+        select(
+            _TESTS.c.id, _TESTS.c.webex_test_id, _TESTS.c.host_webex_id, _TESTS.c.qti_xml, _TESTS.c.meta,
+            _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.responses, _ATTEMPTS.c.started_at,
+            _ATTEMPTS.c.duration, _PERSONS.c.name.label("person_name"), _PERSONS.c.email.label("person_email"),
+        )
+        .select_from(outerjoin(_TESTS, participant, _ATTEMPTS.c.test_id == _TESTS.c.id))
+        .where(_TESTS.c.account_id == bindparam("account_id"), _TESTS.c.webex_test_id == bindparam("test_id"))
+        .order_by(_ATTEMPTS.c.created_at.desc(), _ATTEMPTS.c.id.desc())
         .limit(1)
     )
 
@@ -43,14 +51,15 @@ def _latest_attempt_statement():
 _LATEST_ATTEMPT = _latest_attempt_statement()
 
 
-def test_with_latest_attempt(
-    session: Session, account_id: int, webex_test_id: int, email: str
-) -> tuple[Test, Attempt | None, Person | None] | None:
+def test_with_latest_attempt(session: Session, account_id: int, webex_test_id: int, email: str) -> Row | None:
     """The account's test and the participant's newest attempt at it, in one query.
 
-    None when the account has no such test; (test, None, None) when the participant has no attempt.
+    None when the account has no such test; else one row: the test's ``id``, ``webex_test_id``,
+    ``host_webex_id``, ``qti_xml`` and ``meta`` (what :func:`gateway.assessments.assessment_of` and
+    :func:`visible_to` read), the attempt's ``attempt_id``, ``responses``, ``started_at`` and
+    ``duration``, and the participant's ``person_name`` and ``person_email``; ``attempt_id`` is
+    None when the participant has no attempt.
     """
-    row = session.execute(
+    return session.connection().execute(
         _LATEST_ATTEMPT, {"account_id": account_id, "test_id": webex_test_id, "email": email.strip().lower()}
     ).first()
-    return None if row is None else (row[0], row[1], row[2])

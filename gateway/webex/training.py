@@ -50,30 +50,30 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
     found = queries.test_with_latest_attempt(call.session, call.host.account_id, test_id, email)
     if found is None:
         raise WebexFailure(errors.NO_RECORD)
-    test, attempt, person = found
-    _check_host(call, test)
-    if attempt is None:
+    _check_host(call, found)
+    if found.attempt_id is None:
         raise WebexFailure(errors.NO_RECORD)
     # An attempt never changes once stored; its report does only if the test or the person does.
     # The test's document is keyed by digest: a key holding the text would keep a copy per entry.
-    document = hashlib.blake2b(test.qti_xml.encode("utf-8"), digest_size=16).digest()
-    key = (test.id, test.webex_test_id, document, assessments.switches(test),
-           attempt.id, person.name, person.email)
-    return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(test, attempt, person, email)))
+    document = hashlib.blake2b(found.qti_xml.encode("utf-8"), digest_size=16).digest()
+    key = (found.id, found.webex_test_id, document, assessments.switches(found),
+           found.attempt_id, found.person_name, found.person_email)
+    return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(found, email)))
 
 
-def _report(test: Test, attempt, person, email: str) -> bytes:
-    assessment = assessments.assessment_of(test)
-    score = qti12.score_attempt(assessment, attempt.responses)
+def _report(found, email: str) -> bytes:
+    """The report of a :func:`adapters.store.webex.test_with_latest_attempt` row."""
+    assessment = assessments.assessment_of(found)
+    score = qti12.score_attempt(assessment, found.responses)
     result = qti12.build_result(
         assessment,
         score,
-        attempt.responses,
-        participant_name=person.name or "",
-        participant_email=person.email or email,
-        started=attempt.started_at,
-        duration=attempt.duration,
-        test_id=test.webex_test_id,
+        found.responses,
+        participant_name=found.person_name or "",
+        participant_email=found.person_email or email,
+        started=found.started_at,
+        duration=found.duration,
+        test_id=found.webex_test_id,
     )
     report = etree.Element(T("qti_result_report"))
     report.append(result)
@@ -176,7 +176,7 @@ def _test_id(request: WebexRequest) -> int:
         raise WebexFailure(errors.INVALID_REQUEST, f"Invalid request: {exc}") from None
 
 
-def _check_host(call: "Call", test: Test) -> None:
+def _check_host(call: "Call", test) -> None:
     """The one host rule, for every operation: a host sees its own tests and those of no host
     (WebEx answers another host's test with Access denied)."""
     if not queries.visible_to(test, call.host.webex_id):
