@@ -1,7 +1,7 @@
 """Store queries the WebEx test operations need."""
 from __future__ import annotations
 
-from sqlalchemy import Row, and_, bindparam, exists, func, join, or_, outerjoin, select
+from sqlalchemy import Row, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from adapters.store.models import Attempt, Person, Test
@@ -29,21 +29,30 @@ _TESTS, _ATTEMPTS, _PERSONS = Test.__table__, Attempt.__table__, Person.__table_
 
 
 def _latest_attempt_statement():
+    # The newest attempt is found per test (through ix_attempts_test_person), not by joining every
+    # attempt in the store to its person first: SQLite materialised that join on each call, so the
+    # lookup grew with the whole attempts table.
+    mine, participant = _ATTEMPTS.alias("mine"), _PERSONS.alias("participant")
+    latest = (
+        select(mine.c.id)
+        .select_from(mine.join(participant, participant.c.id == mine.c.person_id))
+        .where(mine.c.test_id == _TESTS.c.id, func.lower(participant.c.email) == bindparam("email"))
+        .order_by(mine.c.created_at.desc(), mine.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call, and
     # plain Core rows of just these columns skip the ORM's identity map and object building.
-    participant = join(
-        _ATTEMPTS, _PERSONS,
-        and_(_PERSONS.c.id == _ATTEMPTS.c.person_id, func.lower(_PERSONS.c.email) == bindparam("email")),
-    )
     return (
         select(
             _TESTS.c.id, _TESTS.c.webex_test_id, _TESTS.c.host_webex_id, _TESTS.c.qti_xml, _TESTS.c.meta,
             _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.responses, _ATTEMPTS.c.started_at,
             _ATTEMPTS.c.duration, _PERSONS.c.name.label("person_name"), _PERSONS.c.email.label("person_email"),
         )
-        .select_from(outerjoin(_TESTS, participant, _ATTEMPTS.c.test_id == _TESTS.c.id))
+        .select_from(
+            _TESTS.outerjoin(_ATTEMPTS, _ATTEMPTS.c.id == latest).outerjoin(_PERSONS, _PERSONS.c.id == _ATTEMPTS.c.person_id)
+        )
         .where(_TESTS.c.account_id == bindparam("account_id"), _TESTS.c.webex_test_id == bindparam("test_id"))
-        .order_by(_ATTEMPTS.c.created_at.desc(), _ATTEMPTS.c.id.desc())
         .limit(1)
     )
 
