@@ -129,6 +129,8 @@ def client_address(environ: dict, proxies: Networks = ()) -> str:
 
 
 def _in(address: str, networks: Networks) -> bool:
+    if not networks:  # no trusted proxy configured: nothing to parse the address for
+        return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -62,6 +62,26 @@ class RequestError(ValueError):
     """The request cannot be read as a WebEx message; the reason is safe to show the caller."""
 
 
+#: Where :func:`request_of` keeps a request's reading in the WSGI environ.
+READING = "lms.webex.request"
+
+
+def request_of(environ: dict, raw: bytes) -> WebexRequest:
+    """:func:`parse_request` of ``raw``, read once per request: whoever asks first (the journal, the
+    protocol, the proxy) parses, and the others get the same reading (or the same error) from
+    ``environ``. Readers only read the tree; nobody may change it."""
+    kept = environ.get(READING)
+    if kept is None or not (kept[0] is raw or kept[0] == raw):
+        try:
+            kept = (raw, parse_request(raw))
+        except (*xmlsafe.XMLInputError, RequestError) as exc:
+            kept = (raw, exc)
+        environ[READING] = kept
+    if isinstance(kept[1], Exception):
+        raise kept[1].with_traceback(None)
+    return kept[1]
+
+
 def parse_request(raw: bytes) -> WebexRequest:
     """Read a request the way WebEx's clients send it (DESIGN.md §4).
 
@@ -77,7 +97,7 @@ def parse_request(raw: bytes) -> WebexRequest:
     if context is not None:
         for el in context:
             if isinstance(el.tag, str):
-                security[etree.QName(el).localname] = (el.text or "").strip()
+                security[el.tag.rpartition("}")[2]] = (el.text or "").strip()
     body = _child(root, "body")
     content = _child(body, "bodyContent") if body is not None else None
     if content is None:
@@ -115,12 +135,15 @@ def child_text(parent: etree._Element, name: str) -> str | None:
 
 
 def children(parent: etree._Element, name: str) -> list[etree._Element]:
-    return [el for el in parent if isinstance(el.tag, str) and etree.QName(el).localname == name]
+    qualified = "}" + name
+    return [el for el in parent if isinstance(el.tag, str) and (el.tag == name or el.tag.endswith(qualified))]
 
 
 def _child(parent: etree._Element, name: str) -> etree._Element | None:
+    qualified = "}" + name
     for el in parent:
-        if isinstance(el.tag, str) and etree.QName(el).localname == name:
+        tag = el.tag  # "{namespace}name" or "name"; comments and PIs have no str tag
+        if isinstance(tag, str) and (tag == name or tag.endswith(qualified)):
             return el
     return None
 

@@ -49,7 +49,8 @@ class WebexMessageProtocol(ProtocolBase):
     def create_in_document(self, ctx, in_string_encoding=None):
         raw = b"".join(ctx.in_string)
         try:
-            ctx.in_document = envelope.parse_request(raw)
+            # the journal may have read this body already (it files the operation and keys)
+            ctx.in_document = envelope.request_of(ctx.transport.req_env, raw)
         except xmlsafe.XMLInputError as exc:
             log.info("unparseable WebEx request: %s", exc)
             raise WebexFailure(errors.UNPARSEABLE) from exc

@@ -55,8 +55,7 @@ def get_ims_test_result(call: "Call", request: WebexRequest) -> Reply:
         raise WebexFailure(errors.NO_RECORD)
     # An attempt never changes once stored; its report does only if the test or the person does.
     # The test's document is keyed by digest: a key holding the text would keep a copy per entry.
-    document = hashlib.blake2b(found.qti_xml.encode("utf-8"), digest_size=16).digest()
-    key = (found.id, found.webex_test_id, document, assessments.switches(found),
+    key = (found.id, found.webex_test_id, _DIGESTS.of(found.id, found.qti_xml), assessments.switches(found),
            found.attempt_id, found.person_name, found.person_email)
     return Reply.rendered(_REPORTS.get(key) or _REPORTS.put(key, _report(found, email)))
 
@@ -213,7 +212,32 @@ class _ReportCache:
         return value
 
 
+class _DigestCache:
+    """Each test's document digest, remembered with the text it was taken of: a test read again
+    costs a comparison of the text (equal, or a new digest), not a hash of it on every call."""
+
+    def __init__(self, size: int = 256):
+        self._size = size
+        self._items: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, test_id: int, text: str) -> bytes:
+        with self._lock:
+            kept = self._items.get(test_id)
+            if kept is not None and kept[0] == text:
+                self._items.move_to_end(test_id)
+                return kept[1]
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        with self._lock:
+            self._items[test_id] = (text, digest)
+            self._items.move_to_end(test_id)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return digest
+
+
 _REPORTS = _ReportCache()
+_DIGESTS = _DigestCache()
 
 
 def _add(parent: etree._Element, tag: str, value) -> None:

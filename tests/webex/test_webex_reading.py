@@ -1,0 +1,55 @@
+"""A WebEx request is read once (issue 15): the journal, the proxy and the protocol share one reading
+of the body through the environ instead of each parsing it again."""
+from __future__ import annotations
+
+import pytest
+
+from gateway import xmlsafe
+from gateway.webex import PATH, envelope
+from tests.webex.conftest import message, training
+
+REPORT = message(training("GetIMStestResult"), "<testID>207</testID><participantEmail>georgew@sz.webex.com</participantEmail>")
+
+
+def test_a_body_is_read_once_per_request():
+    raw = REPORT.encode()
+    environ: dict = {}
+    first = envelope.request_of(environ, raw)
+    assert envelope.request_of(environ, bytes(bytearray(raw))) is first  # equal bytes, the same reading
+    assert (first.service, first.operation, first.security["webExID"]) == ("training", "GetIMStestResult", "hostid")
+    other = message(training("GetIMStestDetails"), "<testID>207</testID>").encode()
+    assert envelope.request_of(environ, other).operation == "GetIMStestDetails"  # another body is read anew
+
+
+@pytest.mark.parametrize("raw, error", [(b"<serv:message", xmlsafe.XMLInputError), (b"<x/>", envelope.RequestError)])
+def test_a_body_that_cannot_be_read_fails_the_same_way_each_time(raw, error):
+    environ: dict = {}
+    for _ in range(2):
+        with pytest.raises(error):
+            envelope.request_of(environ, raw)
+
+
+def test_the_protocol_takes_the_reading_it_finds(app, demo_store, monkeypatch):
+    raw = REPORT.encode()
+    environ: dict = {}
+    envelope.request_of(environ, raw)  # as a reader before the protocol (the journal) would
+    parsed = []
+    real = envelope.parse_request
+    monkeypatch.setattr(envelope, "parse_request", lambda data: parsed.append(data) or real(data))
+    protocol = app.route_for(PATH).app  # the WebEx route itself, without the journal around it
+    body = _post(protocol, raw, environ)
+    assert b"<serv:result>SUCCESS" in body and b"qti:assessment_result" in body
+    assert parsed == []
+    assert b"<serv:result>SUCCESS" in _post(protocol, raw, {})  # without one, it reads the body itself
+    assert parsed == [raw]
+
+
+def _post(app, raw: bytes, extra: dict) -> bytes:
+    import io
+    import sys
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": PATH, "QUERY_STRING": "",
+               "SERVER_NAME": "gateway.test", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+               "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
+               "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr, **extra}
+    return b"".join(app(environ, lambda status, headers, exc_info=None: None))
