@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.integers import INT32, in_range
@@ -100,12 +100,21 @@ def finish(session: Session, message: ItsMessage, details: list[dict]) -> None:
     message.lease_until = None
 
 
-def site_message(session: Session, account_id: int, site_id: int, message_id: int) -> ItsMessage | None:
-    """The site's message ``message_id``; None for any id an ``Integer`` column cannot hold."""
+def site_message(session: Session, account_id: int, site_id: int, message_id: int) -> Row | None:
+    """The site's message ``message_id`` as its ``id``, ``status`` and ``details`` (what a poll
+    answers; never its data, which can be large); None for any id an ``Integer`` column cannot hold."""
     if not in_range(message_id, INT32):
         return None
-    message = session.get(ItsMessage, message_id)
-    return message if message is not None and (message.account_id, message.site_id) == (account_id, site_id) else None
+    params = {"id": message_id, "account_id": account_id, "site_id": site_id}
+    return session.connection().execute(_SITE_MESSAGE, params).first()
+
+
+# Built once: clients poll GetMessageResult in a loop.
+_MESSAGES = ItsMessage.__table__
+_SITE_MESSAGE = select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.details).where(
+    _MESSAGES.c.id == bindparam("id"), _MESSAGES.c.account_id == bindparam("account_id"),
+    _MESSAGES.c.site_id == bindparam("site_id"),
+)
 
 
 # --- courses, users, folders, grades --------------------------------------------------------
