@@ -29,31 +29,35 @@ _TESTS, _ATTEMPTS, _PERSONS = Test.__table__, Attempt.__table__, Person.__table_
 
 
 def _latest_attempt_statement():
-    # The newest attempt is found per test (through ix_attempts_test_person), not by joining every
-    # attempt in the store to its person first: SQLite materialised that join on each call, so the
-    # lookup grew with the whole attempts table.
+    # The newest attempt is found among the test's own attempts (ix_attempts_test_person), each
+    # checked against its person by primary key; then that one attempt and its person are joined
+    # by primary key. Joining attempts to persons first made SQLite materialise every attempt in
+    # the store and PostgreSQL scan every person, so the lookup grew with the store.
     mine, participant = _ATTEMPTS.alias("mine"), _PERSONS.alias("participant")
+    email_of_mine = select(func.lower(participant.c.email)).where(participant.c.id == mine.c.person_id).scalar_subquery()
     latest = (
         select(mine.c.id)
-        .select_from(mine.join(participant, participant.c.id == mine.c.person_id))
-        .where(mine.c.test_id == _TESTS.c.id, func.lower(participant.c.email) == bindparam("email"))
+        .where(mine.c.test_id == _TESTS.c.id, email_of_mine == bindparam("email"))
         .order_by(mine.c.created_at.desc(), mine.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call, and
-    # plain Core rows of just these columns skip the ORM's identity map and object building.
-    return (
-        select(
-            _TESTS.c.id, _TESTS.c.webex_test_id, _TESTS.c.host_webex_id, _TESTS.c.qti_xml, _TESTS.c.meta,
-            _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.responses, _ATTEMPTS.c.started_at,
-            _ATTEMPTS.c.duration, _PERSONS.c.name.label("person_name"), _PERSONS.c.email.label("person_email"),
-        )
-        .select_from(
-            _TESTS.outerjoin(_ATTEMPTS, _ATTEMPTS.c.id == latest).outerjoin(_PERSONS, _PERSONS.c.id == _ATTEMPTS.c.person_id)
-        )
+    test = (
+        select(_TESTS.c.id, _TESTS.c.webex_test_id, _TESTS.c.host_webex_id, _TESTS.c.qti_xml, _TESTS.c.meta,
+               latest.label("latest_attempt"))
         .where(_TESTS.c.account_id == bindparam("account_id"), _TESTS.c.webex_test_id == bindparam("test_id"))
         .limit(1)
+        .subquery("test")
+    )
+    # Built once with bind parameters: SQLAlchemy then reuses the compiled SQL on every call, and
+    # plain Core rows of just these columns skip the ORM's identity map and object building.
+    return select(
+        test.c.id, test.c.webex_test_id, test.c.host_webex_id, test.c.qti_xml, test.c.meta,
+        _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.responses, _ATTEMPTS.c.started_at, _ATTEMPTS.c.duration,
+        _PERSONS.c.name.label("person_name"), _PERSONS.c.email.label("person_email"),
+    ).select_from(
+        test.outerjoin(_ATTEMPTS, _ATTEMPTS.c.id == test.c.latest_attempt)
+        .outerjoin(_PERSONS, _PERSONS.c.id == _ATTEMPTS.c.person_id)
     )
 
 
