@@ -78,3 +78,42 @@ def test_the_latest_attempt_is_looked_up_through_its_test(demo_store):
                                                        tuple(values[name] for name in compiled.positiontup))]
     assert not [step for step in plan if step.startswith("SCAN") and "attempts" in step or step.startswith("SCAN mine")], plan
     assert any("ix_attempts_test_person" in step for step in plan), plan
+
+
+def test_the_latest_attempt_is_the_participants_newest_at_that_test(demo_store):
+    """The rewritten lookup answers as the plain ORM query does: by submission time then id, email
+    case-insensitive, other participants and other tests ignored, the test without an attempt."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import insert, select
+
+    from adapters.store import attempts
+    from adapters.store.models import Attempt, Person, Test
+
+    with demo_store.session() as s:
+        test = s.scalar(select(Test).where(Test.webex_test_id == 207))
+        other = Test(account_id=test.account_id, webex_test_id=208, ident="other", title="other", qti_xml=test.qti_xml, meta={})
+        s.add(other)
+        s.flush()
+        people = [Person(account_id=test.account_id, sourced_id=f"p{i}", email=email)
+                  for i, email in enumerate(["Ann@Example.org", "bob@example.org", "ANN@example.ORG"])]
+        s.add_all(people)
+        s.flush()
+        start = datetime(2024, 1, 1)
+        plan = [(test, people[0], 1), (test, people[1], 5), (test, people[2], 3), (test, people[2], 3),
+                (other, people[0], 9), (test, people[1], 0)]
+        s.execute(insert(Attempt), [{"test_id": t.id, "person_id": p.id, "responses": {}, "outcomes": {},
+                                     "created_at": start + timedelta(hours=h)} for t, p, h in plan])
+    with demo_store.session() as s:
+        for email in ("ann@example.org", " BOB@example.org ", "georgew@sz.webex.com", "nobody@example.org"):
+            for test_id in (207, 208):
+                test = s.scalar(select(Test).where(Test.webex_test_id == test_id))
+                expected = attempts.latest_attempt(s, test.id, email)
+                found = queries.test_with_latest_attempt(s, test.account_id, test_id, email)
+                assert found.id == test.id and found.qti_xml == test.qti_xml
+                if expected is None:
+                    assert (found.attempt_id, found.person_name, found.person_email) == (None, None, None)
+                else:
+                    attempt, person = expected
+                    assert (found.attempt_id, found.person_email) == (attempt.id, person.email), (email, test_id)
+        assert queries.test_with_latest_attempt(s, test.account_id, 209, "ann@example.org") is None
