@@ -85,8 +85,15 @@ class Prepared:
     def first(self, db: "HotUnit | Session", **values) -> tuple | None:
         """The first row (a tuple, or a Row that indexes the same), or None."""
         if isinstance(db, Session):
-            return db.connection().execute(self.statement, values).first()
+            result = db.connection().execute(self.statement, values)
+            return result.first() if result.returns_rows else None  # a DELETE, as on a hot unit
         return db.first(self, **values)
+
+    def all(self, db: "HotUnit | Session", **values) -> list[tuple]:
+        """Every row (tuples, or Rows that index the same)."""
+        if isinstance(db, Session):
+            return list(db.connection().execute(self.statement, values).all())
+        return db.all(self, **values)
 
 
 class HotUnit:
@@ -104,6 +111,17 @@ class HotUnit:
             if cursor.description is None:
                 return None
             return compiled.row(self._dialect, cursor.description, cursor.fetchone())
+        finally:
+            cursor.close()
+
+    def all(self, prepared: Prepared, **values) -> list[tuple]:
+        compiled = prepared.compiled(self._dialect, frozenset(values))
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(values))
+            if cursor.description is None:
+                return []
+            return [compiled.row(self._dialect, cursor.description, raw) for raw in cursor.fetchall()]
         finally:
             cursor.close()
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from adapters.integers import INT32, in_range
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import ItsAsset, ItsCourse, ItsElement, ItsGrade, ItsMessage, ItsUser
 
 INQUEUE, PROCESSING, FINISHED = "InQueue", "Processing", "Finished"
@@ -100,21 +101,20 @@ def finish(session: Session, message: ItsMessage, details: list[dict]) -> None:
     message.lease_until = None
 
 
-def site_message(session: Session, account_id: int, site_id: int, message_id: int) -> Row | None:
-    """The site's message ``message_id`` as its ``id``, ``status`` and ``details`` (what a poll
-    answers; never its data, which can be large); None for any id an ``Integer`` column cannot hold."""
+def site_message(db: HotUnit | Session, account_id: int, site_id: int, message_id: int) -> tuple | None:
+    """The site's message ``message_id`` as ``(id, status, details)`` (what a poll answers; never its
+    data, which can be large); None for any id an ``Integer`` column cannot hold."""
     if not in_range(message_id, INT32):
         return None
-    params = {"id": message_id, "account_id": account_id, "site_id": site_id}
-    return session.connection().execute(_SITE_MESSAGE, params).first()
+    return _SITE_MESSAGE.first(db, id=message_id, account_id=account_id, site_id=site_id)
 
 
 # Built once: clients poll GetMessageResult in a loop.
 _MESSAGES = ItsMessage.__table__
-_SITE_MESSAGE = select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.details).where(
+_SITE_MESSAGE = Prepared(select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.details).where(
     _MESSAGES.c.id == bindparam("id"), _MESSAGES.c.account_id == bindparam("account_id"),
     _MESSAGES.c.site_id == bindparam("site_id"),
-)
+))
 
 
 # --- courses, users, folders, grades --------------------------------------------------------

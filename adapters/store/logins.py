@@ -5,13 +5,15 @@ two processes failing at once both count; a counter whose row has expired starts
 """
 from __future__ import annotations
 
+import collections
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, Table, bindparam, case, delete, func, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import LoginFailure
 
 _TABLE = LoginFailure.__table__
@@ -52,34 +54,38 @@ def _state():
     )
 
 
-_STATE = _state()
+_STATE = Prepared(_state())
 
 
-def state(session: Session, params: dict) -> tuple[datetime | None, bool]:
+def state(db: HotUnit | Session, params: dict) -> tuple[datetime | None, bool]:
     """``(blocked_until, seen)`` of the keys in ``params`` (see :data:`KEYS`)."""
-    blocked_until, seen = session.connection().execute(_STATE, params).one()
+    blocked_until, seen = _STATE.first(db, **params)
     return blocked_until, bool(seen)
 
 
-def guarded(table: Table, condition: ColumnElement[bool]) -> Select:
-    """``table``'s rows matching ``condition``, each led by the login state of :func:`state`.
+class Guarded:
+    """``table``'s rows matching ``condition``, led by the login state of :func:`state`.
 
     The state is an aggregate, so the answer always has a first row (with the table's columns NULL
     when nothing matches): a login's counters and its credential cost one query, not two. Build it
-    once per lookup and run it with :func:`guarded_rows`.
+    once per lookup; rows come back as :attr:`Row` tuples named by the table's columns.
     """
-    login_state = _STATE.subquery("login_state")
-    return select(login_state.c.blocked_until, login_state.c.seen, *table.c).select_from(
-        login_state.outerjoin(table, condition)
-    )
 
+    def __init__(self, table: Table, condition: ColumnElement[bool]):
+        login_state = _state().subquery("login_state")
+        self._prepared = Prepared(
+            select(login_state.c.blocked_until, login_state.c.seen, *table.c).select_from(
+                login_state.outerjoin(table, condition))
+        )
+        #: The table's rows as named tuples (also what a lookup without the state should give).
+        self.Row = collections.namedtuple(f"{table.name}_row", [column.key for column in table.c])
+        self._key = 2 + list(table.c).index(next(iter(table.primary_key.columns)))
 
-def guarded_rows(session: Session, statement: Select, params: dict) -> tuple[tuple[datetime | None, bool], list]:
-    """Run a :func:`guarded` statement: ``((blocked_until, seen), the matching rows)`` (the table
-    must be keyed by ``id``: a NULL id is the outer join's row of no match)."""
-    rows = session.connection().execute(statement, params).all()
-    first = rows[0]
-    return (first.blocked_until, bool(first.seen)), [row for row in rows if row.id is not None]
+    def rows(self, db: HotUnit | Session, params: dict) -> tuple[tuple[datetime | None, bool], list]:
+        """``((blocked_until, seen), the matching rows)``; a NULL key is the outer join's row of no match."""
+        rows = self._prepared.all(db, **params)
+        first = rows[0]
+        return (first[0], bool(first[1])), [self.Row._make(row[2:]) for row in rows if row[self._key] is not None]
 
 
 def count_failure(session: Session, key: str, now: datetime, window: timedelta) -> int:
@@ -95,8 +101,11 @@ def block(session: Session, key: str, until: datetime, expires_at: datetime) -> 
     )
 
 
-def forget(session: Session, key: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+_FORGET = Prepared(delete(_TABLE).where(_TABLE.c.key == bindparam("key")))
+
+
+def forget(db: HotUnit | Session, key: str) -> None:
+    _FORGET.first(db, key=key)
 
 
 def prune(session: Session, now: datetime) -> int:

@@ -1,13 +1,16 @@
 """Store queries the WebEx test operations need."""
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, exists, func, or_, select
+import collections
+
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import Attempt, Person, Test
 
 
-def visible_to(test: Test | Row, webex_id: str) -> bool:
+def visible_to(test: Test | LatestAttempt, webex_id: str) -> bool:
     """The host rule (DESIGN.md §10): a host sees its own tests and the tests of no host, never
     another host's. :func:`tests_of_host` applies the same rule in SQL."""
     return not test.host_webex_id or test.host_webex_id == webex_id
@@ -61,10 +64,12 @@ def _latest_attempt_statement():
     )
 
 
-_LATEST_ATTEMPT = _latest_attempt_statement()
+_LATEST_ATTEMPT = Prepared(_latest_attempt_statement())
+#: What :func:`test_with_latest_attempt` answers: a named tuple of the statement's columns.
+LatestAttempt = collections.namedtuple("LatestAttempt", [c.key for c in _LATEST_ATTEMPT.statement.selected_columns])
 
 
-def test_with_latest_attempt(session: Session, account_id: int, webex_test_id: int, email: str) -> Row | None:
+def test_with_latest_attempt(db: HotUnit | Session, account_id: int, webex_test_id: int, email: str) -> LatestAttempt | None:
     """The account's test and the participant's newest attempt at it, in one query.
 
     None when the account has no such test; else one row: the test's ``id``, ``webex_test_id``,
@@ -73,6 +78,5 @@ def test_with_latest_attempt(session: Session, account_id: int, webex_test_id: i
     ``duration``, and the participant's ``person_name`` and ``person_email``; ``attempt_id`` is
     None when the participant has no attempt.
     """
-    return session.connection().execute(
-        _LATEST_ATTEMPT, {"account_id": account_id, "test_id": webex_test_id, "email": email.strip().lower()}
-    ).first()
+    row = _LATEST_ATTEMPT.first(db, account_id=account_id, test_id=webex_test_id, email=email.strip().lower())
+    return None if row is None else LatestAttempt._make(row)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from spyne.model.fault import Fault
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from adapters.store.hot import HotUnit
 from gateway.security import wsse
 from gateway.security.logins import LoginGuard
 
@@ -23,10 +23,10 @@ def busy() -> ServiceError:
     return ServiceError("The service is busy; try again shortly.", "Server.Busy")
 
 
-def authenticate(guard: LoginGuard, session: Session, header_elements, environ: dict) -> Row:
+def authenticate(guard: LoginGuard, db: HotUnit | Session, header_elements, environ: dict) -> wsse.User:
     """The UsernameToken's credential, or the SOAP Fault WCF answers (FailedAuthentication)."""
     try:
-        return wsse.verify(session, header_elements, guard=guard, environ=environ)
+        return wsse.verify(db, header_elements, guard=guard, environ=environ)
     except wsse.TooManyFailures as exc:
         log.info("itslearning authentication refused: %s", exc.why)
         raise ServiceError(f"{wsse.FAULT_STRING} Too many failed logins; try again in {exc.retry_after} s.",

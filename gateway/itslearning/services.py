@@ -27,13 +27,13 @@ from spyne.model.complex import Array, ComplexModel
 from spyne.model.primitive import Integer, Unicode
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from adapters import ns
 from adapters.integers import IntegerError, parse_int
 from adapters.store import Store, StoreUnavailable
 from adapters.store import itslearning as store_its
+from adapters.store.hot import HotUnit
 from gateway import xmlsafe
 from gateway.routing import Answer, Route
 from gateway.config import Settings
@@ -42,6 +42,7 @@ from gateway.itslearning.access import ServiceError, authenticate, busy
 from gateway.itslearning.upload import UploadFileApp
 from gateway import soap
 from gateway.itslearning import wsdl as itslearning_wsdl
+from gateway.security import wsse
 from gateway.security.logins import LoginGuard
 from gateway.security.oauth import external_uri, parse_networks
 
@@ -83,10 +84,12 @@ class MessageType(ComplexModel):
 
 
 @contextlib.contextmanager
-def _authenticated(ctx) -> Iterator[tuple[Session, Row]]:
+def _authenticated(ctx, hot: bool = False) -> Iterator[tuple[Session | HotUnit, wsse.User]]:
+    """The store's unit of work (a hot unit of prepared statements for the reads that poll) and the
+    caller's credential."""
     store: Store = ctx.app.store
     try:
-        with store.session() as session:
+        with store.hot() if hot else store.session() as session:
             credential = authenticate(ctx.app.guard, session, ctx.in_header_doc, ctx.transport.req_env)
             yield session, credential
     except StoreUnavailable as exc:
@@ -118,18 +121,19 @@ class DataService(ServiceBase):
     def GetMessageResult(ctx, messageId) -> DataMessageResult:
         if messageId is None:
             raise ServiceError("GetMessageResult needs messageId.")
-        with _authenticated(ctx) as (session, credential):
+        with _authenticated(ctx, hot=True) as (session, credential):
             message = store_its.site_message(session, credential.account_id, credential.site_id, messageId)
             if message is None:
                 raise ServiceError(f"Message {messageId} does not exist.")
-            details = [DataMessageStatusDetail(**d) for d in message.details or []]
+            found_id, status, details = message
             # WCF clients know InQueue and Finished; a message being processed is still in the queue.
-            status = store_its.INQUEUE if message.status == store_its.PROCESSING else message.status
-            return DataMessageResult(MessageId=message.id, Status=status, StatusDetails=details)
+            status = store_its.INQUEUE if status == store_its.PROCESSING else status
+            return DataMessageResult(MessageId=found_id, Status=status,
+                                     StatusDetails=[DataMessageStatusDetail(**d) for d in details or []])
 
     @rpc(_returns=Array(MessageType), _out_variable_name="GetMessageTypesResult")
     def GetMessageTypes(ctx):
-        with _authenticated(ctx):
+        with _authenticated(ctx, hot=True):
             return [MessageType(Id=i, Name=name) for i, name in sorted(message_types.MESSAGE_TYPES.items())]
 
 

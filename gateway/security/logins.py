@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from adapters.store import Store
 from adapters.store import logins as store_logins
+from adapters.store.hot import HotUnit
 from gateway.config import Settings
 from gateway.security.oauth import Networks, parse_networks
 
@@ -66,7 +67,7 @@ class LoginGuard:
 
     def bind(self, attempt: Attempt) -> dict:
         """The parameters under which the store reports the attempt's login state: its keys as
-        ``k0``..``k2`` and the moment (:func:`adapters.store.logins.state`, ``guarded``)."""
+        ``k0``..``k2`` and the moment (:func:`adapters.store.logins.state`, ``Guarded``)."""
         params: dict = {f"k{i}": key for i, (key, _) in enumerate(self._keys(attempt))}
         params["now"] = _now()
         return params
@@ -80,11 +81,11 @@ class LoginGuard:
             raise LoginRefused(max(1, round((until - now).total_seconds())))
         return seen
 
-    def check(self, session: Session, attempt: Attempt) -> bool:
+    def check(self, db: HotUnit | Session, attempt: Attempt) -> bool:
         """:meth:`judge` the attempt's state read on its own (a login that cannot fold it into its
-        credential lookup with :func:`adapters.store.logins.guarded`)."""
+        credential lookup with :class:`adapters.store.logins.Guarded`)."""
         params = self.bind(attempt)
-        return self.judge(params, *store_logins.state(session, params))
+        return self.judge(params, *store_logins.state(db, params))
 
     def failed(self, attempt: Attempt) -> None:
         """Count a wrong guess under every key, in its own unit of work (the request's rolls back)."""
@@ -102,10 +103,10 @@ class LoginGuard:
                                 count, seconds, attempt.protocol, attempt.address)
             store_logins.prune(session, now)
 
-    def succeeded(self, session: Session, attempt: Attempt, seen: bool) -> None:
+    def succeeded(self, db: HotUnit | Session, attempt: Attempt, seen: bool) -> None:
         """A good login clears its credential-from-this-address counter (a write only if there is one)."""
         if seen:
-            store_logins.forget(session, self._keys(attempt)[0][0])
+            store_logins.forget(db, self._keys(attempt)[0][0])
 
     def _keys(self, attempt: Attempt) -> list[tuple[str, int]]:
         s = self.settings

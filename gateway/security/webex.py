@@ -10,10 +10,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Row, bindparam, delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from adapters.store import logins as store_logins
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import WebexCredential, WebexSessionTicket
 from gateway.security.logins import LoginGuard, LoginRefused
 from gateway.security.passwords import too_long, verify_dummy, verify_password
@@ -25,10 +26,10 @@ _USER_FIELDS = ("webExID", "email", "siteID", "siteName", "partnerID")
 _SECRET_FIELDS = ("password", "sessionTicket")
 
 
-def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bool = True,
-                 guard: LoginGuard | None = None, environ: dict | None = None) -> Row:
+def authenticate(db: HotUnit | Session, security: dict[str, str], *, allow_ticket: bool = True,
+                 guard: LoginGuard | None = None, environ: dict | None = None) -> Host:
     """The host the securityContext proves (its ``webex_credentials`` row: ``id``, ``account_id``,
-    ``webex_id``, ...), or a WebexFailure saying what is wrong.
+    ``webex_id``, ...), or a WebexFailure saying what is wrong. ``db`` is a session or a hot unit.
 
     With a ``guard``, failed logins are counted per host and address and refused past the limits
     (FAILURE ``000045``, WebEx's rate-limit answer) before any password is checked; the counters
@@ -41,7 +42,7 @@ def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bo
     if guard is not None and not ticket:  # tickets are 256-bit random: guessing them is hopeless
         attempt = guard.attempt("webex", security.get("webExID") or security.get("email") or "", environ or {})
         params = guard.bind(attempt)
-    state, hosts = _hosts(session, security, params)
+    state, hosts = _hosts(db, security, params)
     seen = False
     if attempt is not None:
         try:
@@ -50,17 +51,17 @@ def authenticate(session: Session, security: dict[str, str], *, allow_ticket: bo
             raise WebexFailure(errors.RATE_LIMITED, f"{errors.RATE_LIMITED.reason}: too many failed logins, "
                                                     f"try again in {refused.retry_after} s") from None
     try:
-        credential = _verify(session, security, ticket, hosts)
+        credential = _verify(db, security, ticket, hosts)
     except WebexFailure as failure:
         if attempt is not None and failure.kind in (errors.UNKNOWN_USER, errors.WRONG_PASSWORD):
             guard.failed(attempt)
         raise
     if attempt is not None:
-        guard.succeeded(session, attempt, seen)
+        guard.succeeded(db, attempt, seen)
     return credential
 
 
-def _verify(session: Session, security: dict[str, str], ticket: str | None, hosts: list[Row]) -> Row:
+def _verify(db: HotUnit | Session, security: dict[str, str], ticket: str | None, hosts: list[Host]) -> Host:
     password = security.get("password")
     if too_long(*(security.get(f) for f in _SECRET_FIELDS)):
         raise WebexFailure(errors.BAD_TICKET if ticket else errors.WRONG_PASSWORD)
@@ -71,7 +72,7 @@ def _verify(session: Session, security: dict[str, str], ticket: str | None, host
             verify_dummy(password)  # an unknown host costs what a wrong password costs
         raise
     if ticket:
-        if not _ticket_is_valid(session, credential, ticket):
+        if not _ticket_is_valid(db, credential, ticket):
             raise WebexFailure(errors.BAD_TICKET)
     elif not password or not verify_password(password, credential.password_hash, f"webex:{credential.id}"):
         raise WebexFailure(errors.WRONG_PASSWORD)
@@ -81,7 +82,7 @@ def _verify(session: Session, security: dict[str, str], ticket: str | None, host
     return credential
 
 
-def issue_ticket(session: Session, credential: Row, ttl_seconds: int) -> tuple[str, datetime]:
+def issue_ticket(session: Session, credential: Host, ttl_seconds: int) -> tuple[str, datetime]:
     """A new session ticket for ``credential``; expired tickets are pruned on the way."""
     now = datetime.now(timezone.utc)
     session.execute(delete(WebexSessionTicket).where(WebexSessionTicket.expires_at < now))
@@ -99,23 +100,25 @@ _BY = {
     "webExID": _CREDENTIALS.c.webex_id == bindparam("who"),
     "email": _CREDENTIALS.c.email == bindparam("who"),
 }
-_PLAIN = {field: select(_CREDENTIALS).where(condition) for field, condition in _BY.items()}
-_GUARDED = {field: store_logins.guarded(_CREDENTIALS, condition) for field, condition in _BY.items()}
+_PLAIN = {field: Prepared(select(_CREDENTIALS).where(condition)) for field, condition in _BY.items()}
+_GUARDED = {field: store_logins.Guarded(_CREDENTIALS, condition) for field, condition in _BY.items()}
+#: A host: the ``webex_credentials`` row as a named tuple (``id``, ``account_id``, ``webex_id``, ...).
+Host = _GUARDED["webExID"].Row
 _NO_STATE = (None, False)
 
 
-def _hosts(session: Session, security: dict[str, str], params: dict | None) -> tuple[tuple, list[Row]]:
+def _hosts(db: HotUnit | Session, security: dict[str, str], params: dict | None) -> tuple[tuple, list[Host]]:
     """The hosts named by webExID (else email), led by the login state of ``params`` when given."""
     field = "webExID" if security.get("webExID") else "email"
     who = security.get(field)
     if not who:
-        return (store_logins.state(session, params) if params is not None else _NO_STATE), []
+        return (store_logins.state(db, params) if params is not None else _NO_STATE), []
     if params is None:
-        return _NO_STATE, session.connection().execute(_PLAIN[field], {"who": who}).all()
-    return store_logins.guarded_rows(session, _GUARDED[field], {**params, "who": who})
+        return _NO_STATE, [Host._make(row) for row in _PLAIN[field].all(db, who=who)]
+    return _GUARDED[field].rows(db, {**params, "who": who})
 
 
-def _on_site(security: dict[str, str], hosts: list[Row]) -> Row:
+def _on_site(security: dict[str, str], hosts: list[Host]) -> Host:
     site_id, site_name = security.get("siteID"), security.get("siteName")
     for credential in hosts:
         if site_id and not _same_site_id(site_id, credential.site_id):
@@ -133,11 +136,15 @@ def _same_site_id(given: str, stored: str) -> bool:
     return given == stored
 
 
-def _ticket_is_valid(session: Session, credential: Row, ticket: str) -> bool:
-    row = session.get(WebexSessionTicket, _digest(ticket))
-    if row is None or row.credential_id != credential.id:
+_TICKETS = WebexSessionTicket.__table__
+_TICKET = Prepared(select(_TICKETS.c.credential_id, _TICKETS.c.expires_at).where(_TICKETS.c.digest == bindparam("digest")))
+
+
+def _ticket_is_valid(db: HotUnit | Session, credential: Host, ticket: str) -> bool:
+    row = _TICKET.first(db, digest=_digest(ticket))
+    if row is None or row[0] != credential.id:
         return False
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    expires = row[1] if row[1].tzinfo else row[1].replace(tzinfo=timezone.utc)
     return expires > datetime.now(timezone.utc)
 
 

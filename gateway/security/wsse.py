@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lxml import etree
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from adapters import ns
 from adapters.store import logins as store_logins
+from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import ItslearningCredential
 from gateway.security.logins import LoginGuard, LoginRefused
 from gateway.security.passwords import too_long, verify_dummy, verify_password
@@ -47,8 +48,8 @@ class TooManyFailures(AuthenticationFailed):
         self.retry_after = retry_after
 
 
-def verify(session: Session, header_elements: Iterable[etree._Element] | None, *,
-           guard: LoginGuard | None = None, environ: dict | None = None) -> Row:
+def verify(db: HotUnit | Session, header_elements: Iterable[etree._Element] | None, *,
+           guard: LoginGuard | None = None, environ: dict | None = None) -> User:
     """The credential the UsernameToken proves (its ``itslearning_credentials`` row: ``id``,
     ``account_id``, ``site_id``, ...); failures are counted by ``guard`` (if given), whose counters
     are read in the same query as the credential."""
@@ -56,11 +57,12 @@ def verify(session: Session, header_elements: Iterable[etree._Element] | None, *
     attempt = None
     seen = False
     if guard is None:
-        credential = session.connection().execute(_PLAIN, {"who": username}).first()
+        row = _PLAIN.first(db, who=username)
+        credential = None if row is None else User._make(row)
     else:
         attempt = guard.attempt("itslearning", username, environ or {})
         params = guard.bind(attempt)
-        state, rows = store_logins.guarded_rows(session, _GUARDED, {**params, "who": username})
+        state, rows = _GUARDED.rows(db, {**params, "who": username})
         try:
             seen = guard.judge(params, *state)
         except LoginRefused as refused:
@@ -73,14 +75,16 @@ def verify(session: Session, header_elements: Iterable[etree._Element] | None, *
             guard.failed(attempt)
         raise AuthenticationFailed(f"bad credentials for {username!r}")
     if attempt is not None:
-        guard.succeeded(session, attempt, seen)
+        guard.succeeded(db, attempt, seen)
     return credential
 
 
 # Built once (every itslearning call runs one); user names are unique, so at most one row.
 _CREDENTIALS = ItslearningCredential.__table__
-_PLAIN = select(_CREDENTIALS).where(_CREDENTIALS.c.username == bindparam("who"))
-_GUARDED = store_logins.guarded(_CREDENTIALS, _CREDENTIALS.c.username == bindparam("who"))
+_PLAIN = Prepared(select(_CREDENTIALS).where(_CREDENTIALS.c.username == bindparam("who")))
+_GUARDED = store_logins.Guarded(_CREDENTIALS, _CREDENTIALS.c.username == bindparam("who"))
+#: A user: the ``itslearning_credentials`` row as a named tuple (``id``, ``account_id``, ``site_id``, ...).
+User = _GUARDED.Row
 
 
 def _read_token(header_elements: Iterable[etree._Element] | None) -> tuple[str, str]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from spyne import Application, ServiceBase, rpc
 from spyne.model.primitive import AnyXml
 from spyne.server.wsgi import WsgiApplication
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from adapters.store import Store, StoreUnavailable
+from adapters.store.hot import HotUnit
 from gateway.routing import Answer, Route
 from gateway.config import Settings
 from gateway.security import webex as webex_auth
@@ -31,19 +31,19 @@ from gateway.webex.protocol import TNS, Reply, WebexMessageProtocol
 class Call:
     """One authenticated request: its unit of work, the host who made it, the settings."""
 
-    session: Session
-    #: The host's ``webex_credentials`` row (``id``, ``account_id``, ``webex_id``, ...).
-    host: Row
+    #: An ORM session, or for the hot read (GetIMStestResult) a unit of prepared statements.
+    session: Session | HotUnit
+    host: webex_auth.Host
     settings: Settings
 
 
 @contextlib.contextmanager
-def _call(ctx, request: WebexRequest, service: str) -> Iterator[Call]:
+def _call(ctx, request: WebexRequest, service: str, hot: bool = False) -> Iterator[Call]:
     if request.service != service:
         raise WebexFailure(errors.INVALID_REQUEST, f"Operation {request.operation} is not a {request.service} operation")
     store: Store = ctx.app.store
     try:
-        with store.session() as session:
+        with store.hot() if hot else store.session() as session:
             host = webex_auth.authenticate(session, request.security, allow_ticket=service != "user",
                                            guard=ctx.app.guard, environ=ctx.transport.req_env)
             yield Call(session, host, ctx.app.settings)
@@ -59,7 +59,7 @@ class WebexService(ServiceBase):
 
     @rpc(AnyXml, _returns=AnyXml)
     def GetIMStestResult(ctx, request) -> Reply:
-        with _call(ctx, request, "training") as call:
+        with _call(ctx, request, "training", hot=True) as call:
             return training.get_ims_test_result(call, request)
 
     @rpc(AnyXml, _returns=AnyXml)
