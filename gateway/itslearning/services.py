@@ -35,7 +35,7 @@ from adapters.store import Store, StoreUnavailable
 from adapters.store import itslearning as store_its
 from adapters.store.hot import HotUnit
 from gateway import xmlsafe
-from gateway.routing import Answer, Route
+from gateway.routing import RAW_BODY, Answer, Route, parsed_body
 from gateway.config import Settings
 from gateway.itslearning import message_types
 from gateway.itslearning.access import ServiceError, authenticate, busy
@@ -137,26 +137,15 @@ class DataService(ServiceBase):
             return [MessageType(Id=i, Name=name) for i, name in sorted(message_types.MESSAGE_TYPES.items())]
 
 
-#: Where :func:`envelope_of` keeps a request's parsed envelope in the WSGI environ.
-READING = "lms.itslearning.envelope"
-
-
 def envelope_of(environ: dict, raw: bytes, max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES) -> etree._Element:
-    """The SOAP envelope ``raw`` (:func:`gateway.xmlsafe.parse`), read once per request: whoever asks
-    first (the journal, the protocol) parses, and the others get the same root (or the same error)
-    from ``environ``. Readers only read it, except that the protocol drops comments and PIs."""
-    # an upload's base64 content is one text node, larger than libxml2's default limit
-    options = (max_bytes, max_bytes > xmlsafe.DEFAULT_MAX_BYTES)
-    kept = environ.get(READING)
-    if kept is None or kept[1] != options or not (kept[0] is raw or kept[0] == raw):
-        try:
-            kept = (raw, options, xmlsafe.parse(raw, max_bytes=options[0], large_text=options[1]))
-        except xmlsafe.XMLInputError as exc:
-            kept = (raw, options, exc)
-        environ[READING] = kept
-    if isinstance(kept[2], Exception):
-        raise kept[2].with_traceback(None)
-    return kept[2]
+    """The SOAP envelope ``raw``, read once per request: when ``raw`` is the request's own body, the
+    tree :func:`gateway.routing.parsed_body` keeps for every reader (the journal, the protocol)."""
+    body = environ.get(RAW_BODY)
+    # the dispatcher already held the body to the route's cap; above xmlsafe's own, only this reader
+    # may parse it (an upload's base64 content is one text node, larger than libxml2's default limit)
+    if max_bytes <= xmlsafe.DEFAULT_MAX_BYTES and body is not None and (body is raw or body == raw):
+        return parsed_body(environ)
+    return xmlsafe.parse(raw, max_bytes=max_bytes, large_text=max_bytes > xmlsafe.DEFAULT_MAX_BYTES)
 
 
 class ItslearningSoap11(Soap11):
