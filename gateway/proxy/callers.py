@@ -33,7 +33,7 @@ def _failure(kind: FailureKind, reason: str | None = None) -> Answer:
 def check(store: Store, raw: bytes, guard: LoginGuard | None = None, environ: dict | None = None) -> Answer | None:
     """None when the request's securityContext names a host of the store; else the FAILURE to answer."""
     try:
-        request = envelope.parse_request(raw)
+        request = envelope.request_of(environ, raw) if environ is not None else envelope.parse_request(raw)
     except xmlsafe.XMLInputError:
         return _failure(errors.UNPARSEABLE)
     except envelope.RequestError as exc:
