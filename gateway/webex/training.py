@@ -214,10 +214,11 @@ class _ReportCache:
 
 class _DigestCache:
     """Each test's document digest, remembered with the text it was taken of: a test read again
-    costs a comparison of the text (equal, or a new digest), not a hash of it on every call."""
+    costs a comparison of the text (equal, or a new digest), not a hash of it on every call.
+    Bounded by tests and by the characters kept (the texts are what takes the room)."""
 
-    def __init__(self, size: int = 256):
-        self._size = size
+    def __init__(self, size: int = 256, chars: int = 16 * 1024 * 1024):
+        self._size, self._chars, self._kept = size, chars, 0
         self._items: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -229,11 +230,17 @@ class _DigestCache:
                 return kept[1]
         digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
         with self._lock:
+            old = self._items.pop(test_id, None)
+            self._kept -= len(old[0]) if old else 0
             self._items[test_id] = (text, digest)
-            self._items.move_to_end(test_id)
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._kept += len(text)
+            while len(self._items) > self._size or (self._kept > self._chars and len(self._items) > 1):
+                _, (dropped, _) = self._items.popitem(last=False)
+                self._kept -= len(dropped)
         return digest
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 _REPORTS = _ReportCache()

@@ -53,3 +53,17 @@ def _post(app, raw: bytes, extra: dict) -> bytes:
                "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
                "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr, **extra}
     return b"".join(app(environ, lambda status, headers, exc_info=None: None))
+
+
+def test_test_digests_are_remembered_within_their_bounds():
+    from gateway.webex.training import _DigestCache
+
+    cache = _DigestCache(size=3, chars=100)
+    first = cache.of(1, "a" * 40)
+    assert cache.of(1, "a" * 40) == first and cache.of(1, "b" * 40) != first  # a changed text, a new digest
+    cache.of(2, "c" * 40)
+    cache.of(3, "d" * 40)  # 120 characters kept: the least recent goes
+    assert len(cache) == 2
+    for test_id in range(10, 20):
+        cache.of(test_id, "e")
+    assert len(cache) == 3
