@@ -112,7 +112,7 @@ def _consumer_key(environ: dict) -> str | None:
 def _webex(exchange: Exchange, raw: bytes, environ: dict) -> None:
     from gateway.webex import envelope  # the protocol's own reader (undeclared serv: prefix, ...)
 
-    request = envelope.parse_request(raw)
+    request = envelope.request_of(environ, raw)
     exchange.operation = request.operation
     exchange.account = request.security.get("webExID") or request.security.get("email")
     for name in _WEBEX_KEYS:
