@@ -67,31 +67,6 @@ def test_an_unreachable_store_is_unavailable(settings, tmp_path):
         store.dispose()
 
 
-def test_a_server_store_checkpoints_sqlite_off_the_request_path(settings, tmp_path):
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("write-ahead log checkpoints are SQLite's")
-    from adapters.store import schema
-
-    store = Store(f"sqlite:///{tmp_path}/server.db", background_checkpoints=True)
-    try:
-        schema.upgrade(store)
-        with store.engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0  # no commit copies pages
-        for n in range(50):
-            with store.writer, store.hot() as unit:
-                remember_nonce(unit, store.dialect, "k", f"nonce-{n:04d}", 1_700_000_000)
-        busy, frames, copied = store.checkpoint()
-        assert (busy, copied) == (0, frames) and frames > 0
-    finally:
-        store.dispose()
-    plain = Store(f"sqlite:///{tmp_path}/cli.db")
-    try:
-        with plain.engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
-    finally:
-        plain.dispose()
-
-
 def test_a_prepared_insert_must_name_the_columns_core_would_default():
     from sqlalchemy.dialects import sqlite
 

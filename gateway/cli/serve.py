@@ -39,11 +39,10 @@ class GatewayServer(BaseApplication):
             self.cfg.set("control_socket_disable", True)
 
     def wsgi_app(self):
-        from adapters.store import Store
         from gateway.app import create_app
         from gateway.itslearning.worker import Worker
 
-        app = create_app(self.settings, Store(self.settings.database_url, background_checkpoints=True))
+        app = create_app(self.settings)
         if self.settings.worker_in_process:
             # itslearning messages are processed in the background of every worker process;
             # claims in the store keep two processes off the same message.
