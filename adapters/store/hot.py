@@ -2,7 +2,8 @@
 
 SQLAlchemy's Core execution costs about 60 µs a statement here (execution context, result metadata)
 and an ORM unit of work about 130 µs; a pooled DBAPI cursor runs the same SQL in a few µs. The few
-statements on the hot paths (the OAuth nonce, a result by sourcedId) are therefore compiled once per
+statements on the hot paths (the OAuth nonce, a result by sourcedId, the WebEx and itslearning logins
+with their failed-login counters, the latest attempt, a message's status) are therefore compiled once per
 dialect by SQLAlchemy and run directly: the same SQL, the same type conversions (SQLAlchemy's own bind
 and result processors), the same connection pool. Everything else stays on sessions.
 
@@ -104,24 +105,21 @@ class HotUnit:
         self._dialect = dialect
 
     def first(self, prepared: Prepared, **values) -> tuple | None:
-        compiled = prepared.compiled(self._dialect, frozenset(values))
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute(compiled.sql, compiled.parameters(values))
-            if cursor.description is None:
-                return None
-            return compiled.row(self._dialect, cursor.description, cursor.fetchone())
-        finally:
-            cursor.close()
+        rows = self._rows(prepared, values, only_first=True)
+        return rows[0] if rows else None
 
     def all(self, prepared: Prepared, **values) -> list[tuple]:
+        return self._rows(prepared, values, only_first=False)
+
+    def _rows(self, prepared: Prepared, values: dict[str, Any], only_first: bool) -> list[tuple]:
         compiled = prepared.compiled(self._dialect, frozenset(values))
         cursor = self._connection.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(values))
-            if cursor.description is None:
+            if cursor.description is None:  # a statement without rows (a DELETE)
                 return []
-            return [compiled.row(self._dialect, cursor.description, raw) for raw in cursor.fetchall()]
+            raw = [cursor.fetchone()] if only_first else cursor.fetchall()
+            return [compiled.row(self._dialect, cursor.description, r) for r in raw if r is not None]
         finally:
             cursor.close()
 
