@@ -22,10 +22,15 @@ class FloorServer(GatewayServer):
         return app
 
 
-if __name__ == "__main__":
+def run(server_class: type[GatewayServer]) -> None:
+    """Serve ``server_class`` on loopback as the command line says (``--port``, ``--workers``, ``--threads``)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    FloorServer(Settings.load(), server_options("127.0.0.1", args.port, args.workers, args.threads, "warning")).run()
+    server_class(Settings.load(), server_options("127.0.0.1", args.port, args.workers, args.threads, "warning")).run()
+
+
+if __name__ == "__main__":
+    run(FloorServer)

@@ -4,16 +4,13 @@ beside the floor, so the gateway's SOAP paths can be read against the service la
 """
 from __future__ import annotations
 
-import argparse
-
 import gateway  # noqa: F401  (installs the spyne compatibility shim before spyne is imported)
 from spyne import Application, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from bench import floor_server
 from bench.floor_server import FloorServer
-from gateway.cli.serve import server_options
-from gateway.config import Settings
 
 NAMESPACE = "urn:lms-gateway:bench:echo"
 
@@ -44,9 +41,4 @@ class EchoServer(FloorServer):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=4)
-    args = parser.parse_args()
-    EchoServer(Settings.load(), server_options("127.0.0.1", args.port, args.workers, args.threads, "warning")).run()
+    floor_server.run(EchoServer)
