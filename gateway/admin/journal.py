@@ -34,8 +34,10 @@ BATCH = 500
 #: The writer gathers entries this long before it writes them: one transaction for many requests
 #: costs far less than one each (a reader in the process cuts the wait short, see flush()).
 GATHER_SECONDS = 0.05
-#: A backlog beyond this (a store that stopped answering) is dropped rather than held in memory.
+#: A backlog beyond either bound (a store that stopped answering, a writer that fell behind) is
+#: dropped rather than held in memory.
 MAX_QUEUED = 10_000
+MAX_QUEUED_BYTES = 64 * 1024 * 1024
 #: Request headers that describe the transfer, not what the client said.
 _SKIPPED_HEADERS = frozenset({"content-length", "host", "connection"})
 CUT_MARK = b"\n<!-- lms-gateway: cut here, the body was longer -->"
@@ -78,8 +80,9 @@ class Journal:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self._queue: queue.Queue[Pending] = queue.Queue(MAX_QUEUED)
+        self._queue: queue.Queue[Pending] = queue.Queue()  # bounded in record()
         self._unwritten = 0
+        self._queued_bytes = 0
         self._idle = threading.Condition()
         self._written = 0
         self._thread: threading.Thread | None = None
@@ -94,17 +97,33 @@ class Journal:
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
         pending = Pending(datetime.now(timezone.utc), environ.get("lms.request_id", ""), environ.get("REQUEST_METHOD", "GET"),
-                          path, request_headers(environ), environ.get("lms.raw_body", b""), environ.get("lms.oauth"),
-                          exchange, status, list(headers), body, duration_ms, fault_rule)
+                          path, request_headers(environ), self._kept(environ.get("lms.raw_body", b"")),
+                          environ.get("lms.oauth"), exchange, status, list(headers), self._kept(body), duration_ms, fault_rule)
+        size = _size(pending)
         self._ensure_writer()
         with self._idle:
-            self._unwritten += 1
-        try:
+            room = self._unwritten < MAX_QUEUED and self._queued_bytes + size <= MAX_QUEUED_BYTES
+            if room:
+                self._unwritten += 1
+                self._queued_bytes += size
+        if room:
             self._queue.put_nowait(pending)
-        except queue.Full:
-            with self._idle:
-                self._unwritten -= 1
+        else:
             log.warning("request journal backlog full; request %s not journaled", pending.request_id)
+
+    def _kept(self, body: bytes) -> bytes:
+        """What the writer may keep of a body: the cap and one byte more, which tells it to mark the cut.
+
+        Cut here, on the request thread, so that a backlog holds at most that much per body.
+        """
+        cap = self.settings.journal_max_body_bytes
+        return bytes(body[: cap + 1]) if len(body) > cap + 1 else body
+
+    def _done(self, batch: list[Pending]) -> None:
+        with self._idle:
+            self._unwritten -= len(batch)
+            self._queued_bytes -= sum(map(_size, batch))
+            self._idle.notify_all()
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until this process's entries are in the store; False if that took longer than ``timeout``."""
@@ -142,9 +161,8 @@ class Journal:
             try:
                 self._write(batch)
             finally:
-                with self._idle:
-                    self._unwritten -= len(batch)
-                    self._idle.notify_all()
+                self._done(batch)
+                del batch  # not held (bodies and all) while the queue waits for the next one
 
     def _write(self, batch: list[Pending]) -> None:
         try:
@@ -202,6 +220,10 @@ class Journal:
             data, removed = redact.body(head, content_type, xmlsafe.parse)
             return data + CUT_MARK, removed
         return redact.body(data, content_type, xmlsafe.parse)
+
+
+def _size(p: Pending) -> int:
+    return len(p.request_body) + len(p.response_body)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -11,7 +11,7 @@ from adapters.store.models import JournalEntry
 from gateway.app import create_app
 from gateway.config import Settings
 from tests.admin.conftest import (
-    ADMIN, POX_URL, SOAP_HEADERS, SOAP_URL, WEBEX_URL, entries, pox, read_result, session_on, training,
+    ADMIN, POX_URL, SOAP_HEADERS, SOAP_URL, WEBEX_PASSWORD, WEBEX_URL, entries, pox, read_result, session_on, training,
     webex_message,
 )
 
@@ -131,3 +131,37 @@ def test_disposing_the_store_writes_what_is_queued_first(store_url, settings, de
     with check.session() as session:
         assert store_journal.count(session, store_journal.Filter(protocol="webex")) == 1
     check.dispose()
+
+
+def test_a_long_body_is_cut_where_a_tag_begins_and_the_cut_is_marked(store, settings, demo_data):
+    from gateway.admin.journal import CUT_MARK
+
+    app = create_app(settings.replace(journal_max_body_bytes=600), store)
+    http = session_on(app)
+    sent = webex_message(training("GetIMStestResult"), "<testID>207</testID>" + "<x>filler</x>" * 200)
+    http.post(WEBEX_URL, data=sent)
+    [entry] = entries(http)
+    body = http.get(f"{ADMIN}/requests/{entry['id']}").json()["request_body"].encode()
+    assert body.endswith(CUT_MARK)
+    kept = body[: -len(CUT_MARK)]
+    assert len(kept) <= 600 and kept.endswith(b"</x>") and WEBEX_PASSWORD.encode() not in kept
+
+
+def test_a_backlog_is_bounded_in_bytes_and_what_does_not_fit_is_dropped(store, settings, demo_data, monkeypatch, caplog):
+    # a writer that cannot keep up (a store that stopped answering) must not hold every body it is given
+    from gateway.admin import journal
+
+    monkeypatch.setattr(journal, "MAX_QUEUED_BYTES", 3 * 1024 * 1024)
+    app = create_app(settings.replace(journal_max_body_bytes=512 * 1024), store)
+    stalled = __import__("threading").Event()
+    real_write = app.tap.journal._write
+    monkeypatch.setattr(app.tap.journal, "_write", lambda batch: (stalled.wait(10), real_write(batch)))
+    http = session_on(app)
+    for i in range(10):  # each 1 MB body is kept as 512 KB: 3 fit in 3 MB, with their answers
+        http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), f"<testID>{i}</testID><!--{'x' * (1 << 20)}-->"))
+    assert app.tap.journal._queued_bytes <= journal.MAX_QUEUED_BYTES
+    assert caplog.text.count("request journal backlog full") >= 4
+    stalled.set()
+    assert app.tap.flush() is None and app.tap.journal._queued_bytes == 0
+    kept = entries(http)
+    assert 1 <= len(kept) <= 6

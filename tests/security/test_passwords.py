@@ -74,12 +74,15 @@ def test_different_long_wrong_passwords_do_not_grow_memory():
     assert retained < 1 << 20
 
 
-def test_long_webex_password_is_a_wrong_password_and_not_kept(webex):
+def test_long_webex_password_is_a_wrong_password_and_not_kept(webex, app):
     def send():
         for i in range(20):
             root = webex(message(LIST, "", f"<webExID>hostid</webExID><password>{'p' * (1 << 19)}{i}</password>"
                                             "<siteID>0000</siteID>"))
             assert result_of(root)[:2] == ("FAILURE", "030002")
+        # the journal's writer thread may still hold the last requests (cut to its body cap) in its
+        # queue; that memory is handed back once written, and is not what this test is about
+        app.tap.flush()
 
     retained = retained_after(send)
     print(f"20 WebEx requests with different 512 KB passwords: {retained / 1024:.0f} KiB retained")
