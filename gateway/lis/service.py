@@ -206,13 +206,18 @@ HANDLERS: dict[str, Handler] = {
 
 
 def _run(ctx, operation: str, request) -> Reply:
-    header = ctx.in_header
-    message_ref = (getattr(header, "imsx_messageIdentifier", None) or "").strip()
+    """spyne's entry: the header and the request as spyne read them."""
+    message_ref = (getattr(ctx.in_header, "imsx_messageIdentifier", None) or "").strip()
+    return run(ctx.transport.req_env, operation, request, message_ref)
+
+
+def run(environ: dict, operation: str, request, message_ref: str) -> Reply:
+    """One operation, in one unit of work. ``request`` has the fields of the operation's request
+    type in ``gateway/lis/models.py`` (None for an operation without one)."""
     reply_element = f"{operation}Response"
     handler = HANDLERS.get(operation)
     if handler is None:
         return Reply(reply_element, status.unsupported(operation), [], message_ref)
-    environ = ctx.transport.req_env
     store: Store = environ[STORE]
     account_id = environ[OAUTH_CALLER].account_id
     try:
