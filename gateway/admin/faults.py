@@ -177,11 +177,11 @@ def _lti(params, route, exchange) -> Answer:
 
 def _webex(params, route, exchange) -> Answer:
     from gateway.webex import envelope, errors
-    from gateway.webex.protocol import WebexMessageProtocol
+    from gateway.webex.protocol import MIME_TYPE
 
     exception_id = str(params.get("exception_id") or errors.STORE_BUSY.exception_id)
     reason = params.get("reason") or errors.STORE_BUSY.reason
-    return Answer(200, WebexMessageProtocol.mime_type, envelope.failure(exception_id, reason))
+    return Answer(200, MIME_TYPE, envelope.failure(exception_id, reason))
 
 
 def _itslearning(params, route, exchange) -> Answer:

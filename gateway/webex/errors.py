@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spyne.model.fault import Fault
-
 
 @dataclass(frozen=True)
 class FailureKind:
@@ -42,13 +40,13 @@ INVALID_REQUEST = FailureKind("999999", "Invalid request")
 STORE_BUSY = FailureKind("000000", "Fail to forward request:the result store is busy, try again")
 
 
-class WebexFailure(Fault):
-    """Raised anywhere in the WebEx endpoint; the out-protocol renders it as a FAILURE message."""
+class WebexFailure(Exception):
+    """Raised anywhere in the WebEx endpoint; :class:`gateway.webex.service.WebexApp` answers it as a FAILURE message."""
 
     def __init__(self, kind: FailureKind, reason: str | None = None):
         self.kind = kind
         self.reason = reason or kind.reason
-        super().__init__(faultcode="Client", faultstring=self.reason)
+        super().__init__(self.reason)
 
     @property
     def exception_id(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway import xmlsafe
+from gateway.routing import RAW_BODY
 from gateway.webex import PATH, envelope
 from tests.webex.conftest import message, training
 
@@ -51,7 +52,8 @@ def _post(app, raw: bytes, extra: dict) -> bytes:
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": PATH, "QUERY_STRING": "",
                "SERVER_NAME": "gateway.test", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
                "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
-               "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr, **extra}
+               "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+               RAW_BODY: raw, **extra}  # the dispatcher reads the body for the route
     return b"".join(app(environ, lambda status, headers, exc_info=None: None))
 
 
