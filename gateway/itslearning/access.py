@@ -8,6 +8,7 @@ from spyne.model.fault import Fault
 from sqlalchemy.orm import Session
 
 from adapters.store.hot import HotUnit
+from gateway import soap
 from gateway.security import wsse
 from gateway.security.logins import LoginGuard
 
@@ -17,6 +18,11 @@ log = logging.getLogger("lms_gateway.itslearning")
 class ServiceError(Fault):
     def __init__(self, message: str, code: str = "Client"):
         super().__init__(faultcode=code, faultstring=message)
+
+
+def fault_bytes(fault: Fault) -> bytes:
+    """A Fault answered outside spyne (the streamed UploadFile, a large body's early refusal)."""
+    return soap.fault_bytes(f"SOAP-ENV:{fault.faultcode}", fault.faultstring)
 
 
 def busy() -> ServiceError:

@@ -33,7 +33,7 @@ from adapters.store import itslearning as store_its
 from gateway import soap
 from gateway.config import Settings
 from gateway.itslearning import filenames, upload_reader
-from gateway.itslearning.access import ServiceError, authenticate, busy
+from gateway.itslearning.access import ServiceError, authenticate, busy, fault_bytes
 from gateway.itslearning.errors import MessageError
 from gateway.routing import BodyTooLarge
 from gateway.security.logins import LoginGuard
@@ -55,7 +55,7 @@ class UploadFileApp:
         try:
             status, body = "200 OK", _success(self.upload(environ, stream))
         except Fault as fault:
-            status, body = "500 Internal Server Error", soap.fault_bytes(f"SOAP-ENV:{fault.faultcode}", fault.faultstring)
+            status, body = "500 Internal Server Error", fault_bytes(fault)
         except BodyTooLarge as exc:
             status, body = "413 Request Entity Too Large", soap.fault_bytes(soap.CLIENT, str(exc))
         _drain(stream)

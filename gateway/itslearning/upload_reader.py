@@ -221,3 +221,38 @@ def read(stream: IO[bytes], on_header: Callable[[list[etree._Element]], int]) ->
         raise
     upload.file.seek(0)
     return upload
+
+
+class _BodyStarts(Exception):
+    pass
+
+
+class _HeaderOnly(_Target):
+    """The same checks up to the Body, which ends the reading (:func:`header_of`)."""
+
+    def __init__(self):
+        def stop(header: list[etree._Element]) -> int:
+            raise _BodyStarts
+
+        super().__init__(Upload(None), stop)  # type: ignore[arg-type]  # no file: nothing past the header is read
+
+
+def header_of(raw: bytes) -> list[etree._Element]:
+    """The header elements of the SOAP envelope ``raw``, read no further than the Body's start tag
+    (and refused past :data:`MAX_HEADER_BYTES` without one): what a large DataService request is
+    authenticated from before anything parses the whole of it. Raises :class:`UploadInputError` for
+    an envelope that cannot be read that far."""
+    target = _HeaderOnly()
+    parser = xmlsafe.streaming_parser(target)
+    try:
+        for start in range(0, len(raw), CHUNK):
+            if start >= MAX_HEADER_BYTES:
+                raise UploadInputError(f"The SOAP Body does not start within the first {MAX_HEADER_BYTES} bytes.")
+            parser.feed(raw[start:start + CHUNK])
+        parser.close()
+    except _BodyStarts:
+        return target.upload.header
+    except etree.XMLSyntaxError as exc:
+        raise UploadInputError(f"Malformed SOAP envelope: {exc}") from None
+    raise UploadInputError("Expected a SOAP 1.1 Envelope whose Body holds the operation.")
+
