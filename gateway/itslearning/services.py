@@ -220,6 +220,7 @@ class _ServiceApp:
         # spyne refuses bodies over 2 MB by default (Client.RequestTooLong), which stopped every upload
         # of a package over 1.5 MB; the gateway has already held the body to the route's own cap.
         self.spyne = WsgiApplication(spyne_app, max_content_length=max_body)
+        self.store, self.guard = store, spyne_app.guard
         self.wsdl = _WSDLS[name]
         self.proxies = parse_networks(settings.trusted_proxies)
         #: Serves POST instead of spyne when set (UploadFile, read from the stream).
@@ -242,11 +243,10 @@ class _ServiceApp:
     def _refusal(self, environ: dict) -> bytes | None:
         """The Fault for a large body whose UsernameToken, read from the header alone, fails; None
         lets the request through (the operation authenticates it again, from memory)."""
-        spyne_app = self.spyne.app
         try:
             header = upload_reader.header_of(environ[RAW_BODY])
-            with spyne_app.store.hot() as unit:
-                authenticate(spyne_app.guard, unit, header, environ)
+            with self.store.hot() as unit:
+                authenticate(self.guard, unit, header, environ)
         except upload_reader.UploadInputError as exc:
             return soap.fault_bytes(soap.CLIENT, str(exc))
         except ServiceError as fault:
