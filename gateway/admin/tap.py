@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from collections.abc import Callable
 
 from adapters.store import Store, StoreUnavailable
+from adapters.instants import aware
 from adapters.store import faults as store_faults
 from gateway.admin import faults
 from gateway.admin.exchange import Exchange, describe, outcome
@@ -47,11 +48,7 @@ class RuleCache:
             self._until = now + self.refresh
         wall = datetime.now(timezone.utc)
         return [r for r in self._rules if r["protocol"] == protocol and r["operation"] in (None, operation)
-                and (r["until"] is None or _aware(r["until"]) > wall)]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite returns naive UTC
+                and (r["until"] is None or aware(r["until"]) > wall)]
 
 
 class Tap:

@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import shlex
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import click
 from rich.progress import Progress
 
 from adapters import lis_records
+from adapters.instants import aware
 from adapters.store import accounts as store_accounts
 from adapters.store import results as store_results
 from adapters.store.results import ResultData
@@ -46,7 +47,7 @@ def _date(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise RowError(f"date {text!r} is not an ISO 8601 date-time") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware(value)
 
 
 def row_to_result(row: dict[str, Any]) -> ResultData:

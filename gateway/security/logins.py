@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from adapters.instants import aware
 from adapters.store import Store
 from adapters.store import logins as store_logins
 from adapters.store.hot import HotUnit
@@ -75,7 +76,7 @@ class LoginGuard:
     def judge(self, params: dict, blocked_until: datetime | None, seen: bool) -> bool:
         """Raise :class:`LoginRefused` while any of the attempt's keys is blocked; else whether its
         credential-from-this-address key has a counter (for :meth:`succeeded`)."""
-        until = _aware(blocked_until)
+        until = aware(blocked_until)
         now = params["now"]
         if until is not None and until > now:
             raise LoginRefused(max(1, round((until - now).total_seconds())))
@@ -147,7 +148,3 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from adapters.instants import aware
 from adapters.store import logins as store_logins
 from adapters.store.hot import HotUnit, Prepared
 from adapters.store.models import WebexCredential, WebexSessionTicket
@@ -144,8 +145,7 @@ def _ticket_is_valid(db: HotUnit | Session, credential: Host, ticket: str) -> bo
     row = _TICKET.first(db, digest=_digest(ticket))
     if row is None or row[0] != credential.id:
         return False
-    expires = row[1] if row[1].tzinfo else row[1].replace(tzinfo=timezone.utc)
-    return expires > datetime.now(timezone.utc)
+    return aware(row[1]) > datetime.now(timezone.utc)
 
 
 def _digest(ticket: str) -> str:
