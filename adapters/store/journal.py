@@ -5,6 +5,8 @@ finds, counts and prunes them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -117,10 +119,34 @@ def clear(session: Session) -> int:
 
 
 def prune(session: Session, max_entries: int, max_age_seconds: int, now: datetime | None = None) -> int:
-    """Drop entries older than the age limit and all but the newest ``max_entries``."""
+    """Drop entries older than the age limit and all but the newest ``max_entries``.
+
+    The surplus is counted (over the smallest index) and only the oldest rows, the ones dropped,
+    are walked: finding the ``max_entries``-th newest by ``OFFSET`` read every kept row's page.
+    """
     now = now or datetime.now(timezone.utc)
-    removed = session.execute(delete(_TABLE).where(_TABLE.c.at < now - timedelta(seconds=max_age_seconds))).rowcount
-    newest = session.execute(select(_TABLE.c.id).order_by(_TABLE.c.id.desc()).offset(max_entries).limit(1)).scalar()
-    if newest is not None:
-        removed += session.execute(delete(_TABLE).where(_TABLE.c.id <= newest)).rowcount
+    with _freed_pages_not_zeroed(session):
+        removed = session.execute(delete(_TABLE).where(_TABLE.c.at < now - timedelta(seconds=max_age_seconds))).rowcount
+        surplus = session.execute(select(func.count()).select_from(_TABLE)).scalar_one() - max_entries
+        if surplus > 0:
+            last = session.execute(select(_TABLE.c.id).order_by(_TABLE.c.id).offset(surplus - 1).limit(1)).scalar_one()
+            removed += session.execute(delete(_TABLE).where(_TABLE.c.id <= last)).rowcount
     return removed
+
+
+@contextmanager
+def _freed_pages_not_zeroed(session: Session) -> Iterator[None]:
+    """SQLite built with SECURE_DELETE (Debian's is) zeroes every page a DELETE frees, which wrote
+    each dropped entry's pages a second time. Journal rows hold no secret (they are redacted before
+    they are written), so their freed pages may keep old bytes until reused: ``FAST`` zeroes only
+    what costs no extra write. Other tables keep the connection's own setting."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+    connection.exec_driver_sql("PRAGMA secure_delete=FAST")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete={int(before)}")

@@ -459,7 +459,7 @@ class JournalEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    request_id: Mapped[str] = mapped_column(String(128), index=True)
+    request_id: Mapped[str] = mapped_column(String(128))
     protocol: Mapped[str] = mapped_column(String(40))
     operation: Mapped[str | None] = mapped_column(String(100))
     account: Mapped[str | None] = mapped_column(String(255))
@@ -468,7 +468,7 @@ class JournalEntry(Base):
     oauth: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(Text)
-    status: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(255))
     duration_ms: Mapped[float] = mapped_column(Float)
     fault_rule: Mapped[int | None] = mapped_column(Integer, nullable=True)

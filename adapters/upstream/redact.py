@@ -36,6 +36,9 @@ _ELEMENT = re.compile(
     rb"(<!\[CDATA\[.*?\]\]>|[^<]*)(</)",
     re.S,
 )
+_OPEN_NAME = re.compile(rb"<(?:[^:>\s]+:)?([\w.-]+)")
+#: The end tag's name, read from just after the ``</`` that ends a match of ``_ELEMENT``.
+_END_NAME = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([\w.-]+)\s*>")
 
 
 def headers(values: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -73,16 +76,25 @@ def xml_body(body: bytes, parse_xml: ParseXml) -> tuple[bytes, list[str]]:
         # no credential element's name anywhere in the bytes, so none to take out (and no parse:
         # the request journal runs this on every exchange)
         return body, removed
+    closed = 0  # blanked elements whose end tag, with the same name, follows the value at once
 
     def blank(match: re.Match) -> bytes:
+        nonlocal closed
+        name = _OPEN_NAME.match(match.group(1)).group(1)
+        end = _END_NAME.match(match.string, match.end())
+        closed += end is not None and end.group(1) == name
         value = match.group(2)
         if value.strip() and value.strip() != REDACTED.encode():
-            name = re.sub(rb"^<(?:[^:>\s]+:)?([\w.-]+).*$", rb"\1", match.group(1), flags=re.S).decode()
-            removed.append(f"element {name}")
+            removed.append(f"element {name.decode()}")
             return match.group(1) + REDACTED.encode() + match.group(3)
         return match.group(0)
 
-    redacted = _ELEMENT.sub(blank, body)
+    redacted, matches = _ELEMENT.subn(blank, body)
+    if closed == matches and sum(redacted.count(name) for name in _NAMES) == 2 * matches:
+        # Every credential name left is the start or end tag of an element just blanked whole,
+        # so no credential element kept a value: the parse below would only confirm it (and the
+        # journal redacts every WebEx request).
+        return redacted, removed
     try:
         root = parse_xml(redacted)
     except XML_ERRORS:

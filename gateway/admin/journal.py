@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from adapters.store import Store, StoreUnavailable
@@ -46,15 +47,21 @@ CUT_MARK = b"\n<!-- lms-gateway: cut here, the body was longer -->"
 def request_headers(environ: dict) -> dict[str, str]:
     headers = {}
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").title()
-        elif key == "CONTENT_TYPE":
-            name = "Content-Type"
-        else:
-            continue
-        if value and name.lower() not in _SKIPPED_HEADERS:
+        name = _header_name(key)
+        if name is not None and value:
             headers[name] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
     return headers
+
+
+@lru_cache(maxsize=512)  # the environ's keys repeat from request to request; bounded for odd headers
+def _header_name(key: str) -> str | None:
+    if key.startswith("HTTP_"):
+        name = key[5:].replace("_", "-").title()
+    elif key == "CONTENT_TYPE":
+        name = "Content-Type"
+    else:
+        return None
+    return None if name.lower() in _SKIPPED_HEADERS else name
 
 
 @dataclass

@@ -117,6 +117,17 @@ def test_retention_by_count_and_age(store, settings, demo_data):
     assert [e["keys"]["testID"][0] for e in entries(http)] == ["4", "2"]
 
 
+def test_pruning_keeps_the_connections_own_secure_delete(store):
+    # the prune lets SQLite leave freed journal pages unzeroed; every other table keeps the setting
+    if store.dialect != "sqlite":
+        return
+    with store.session() as session:
+        connection = session.connection()
+        before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+        store_journal.prune(session, 1, 3600)
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == before
+
+
 def test_disposing_the_store_writes_what_is_queued_first(store_url, settings, demo_data):
     # a writer still holding entries when its store was disposed opened a connection nobody closed
     # (on PostgreSQL, a test run ran out of connections)
