@@ -162,7 +162,8 @@ def outcome(protocol: str, status: int, body: bytes) -> str | None:
     """The protocol's verdict in a few words: ``success/fullsuccess``, ``FAILURE 000015``,
     ``fault Authentication Fault``, ``InQueue``."""
     head = body[:65536]
-    fault = _FAULT_CODE.search(head)
+    # a literal test before each expression: an answer is read for its verdict on every exchange
+    fault = _FAULT_CODE.search(head) if b"faultcode>" in head else None
     if fault:
         return "fault " + fault.group(1).decode("utf-8", "replace")
     if protocol in ("lis", "lti"):
@@ -175,8 +176,8 @@ def outcome(protocol: str, status: int, body: bytes) -> str | None:
         result = _WEBEX_RESULT.search(head)
         if result:
             text = result.group(1).decode()
-            exception = _EXCEPTION_ID.search(head)
-            return f"{text} {exception.group(1).decode()}" if exception and text == "FAILURE" else text
+            exception = _EXCEPTION_ID.search(head) if text == "FAILURE" else None
+            return f"{text} {exception.group(1).decode()}" if exception else text
     if protocol == "itslearning":
         found = _ITS_STATUS.search(head)
         if found:
