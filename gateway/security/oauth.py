@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from oauthlib.common import UNICODE_ASCII_CHARACTER_SET, urldecode
 from oauthlib.oauth1 import Client, RequestValidator, SignatureOnlyEndpoint
@@ -247,7 +247,7 @@ def _read_header(authorization: str, method: str, uri: str, query: str, validato
     None for anything else (parameters in the query, other header parameters, a check that fails):
     oauthlib's endpoint then reads the request and names the failure."""
     try:
-        pairs = oauth_utils.parse_authorization_header(authorization)
+        pairs = _header_pairs(authorization)
         query_params = urldecode(query) if query else []
     except ValueError:
         return None
@@ -257,7 +257,7 @@ def _read_header(authorization: str, method: str, uri: str, query: str, validato
             continue
         if not name.startswith("oauth_"):
             return None
-        params[name] = oauth_utils.unescape(value)
+        params[name] = unquote(value) if "%" in value else value  # oauthlib's utils.unescape
     if any(name.startswith("oauth_") for name, _ in query_params) or not all(params.get(n) for n in _MANDATORY):
         return None
     key, nonce, timestamp, method_name = (params[n] for n in _MANDATORY[1:])
@@ -270,6 +270,30 @@ def _read_header(authorization: str, method: str, uri: str, query: str, validato
     # RFC 5849 §3.4.1.1, as oauthlib's signature.signature_base_string
     base = f"{_escape(method.upper())}&{_base_string_uri(uri)}&{_escape(_normalize(signed_params))}"
     return _Signed(key, nonce, int(timestamp), method_name, params["oauth_signature"], params, base)
+
+
+#: One ``name="value"`` of the usual header: a plain name, a quoted value without backslashes.
+_HEADER_PAIR = re.compile(r'\s*([A-Za-z0-9_]+)="([^"\\]*)"\s*(?:,|\Z)')
+
+
+def _header_pairs(authorization: str) -> list[tuple[str, str]]:
+    """oauthlib's ``utils.parse_authorization_header`` (RFC 5849 §3.5.1), read with one expression
+    when the header has the usual shape; anything else goes to oauthlib's reader (urllib's
+    ``parse_http_list``, a Python loop over every character of the header). A name given twice
+    keeps its last value, as oauthlib's does."""
+    if authorization[:6].lower() == "oauth ":
+        pairs: dict[str, str] = {}
+        position, end = 6, len(authorization)
+        while position < end:
+            match = _HEADER_PAIR.match(authorization, position)
+            if match is None:
+                break
+            pairs[match[1]] = match[2]
+            position = match.end()
+        else:
+            if pairs:
+                return list(pairs.items())
+    return oauth_utils.parse_authorization_header(authorization)
 
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")

@@ -75,3 +75,17 @@ def test_parameters_are_normalised_and_escaped_as_oauthlib_does(params):
     assert oauth._normalize(params) == signature.normalize_parameters(params)
     for name, value in params:
         assert oauth._escape(value) == utils.escape(value)
+
+
+@hypothesis_settings(max_examples=600, deadline=None)
+@given(st.text(st.sampled_from('ab_1 ="\\,%\t'), max_size=40), st.sampled_from(["OAuth ", "oauth ", "OAuth", "Basic "]))
+def test_the_header_is_split_into_pairs_as_oauthlib_splits_it(rest, scheme):
+    from oauthlib.oauth1.rfc5849 import utils as oauth_utils
+
+    def read(reader):
+        try:
+            return reader(scheme + rest)
+        except ValueError:
+            return "malformed"
+
+    assert read(oauth._header_pairs) == read(oauth_utils.parse_authorization_header)
