@@ -3,10 +3,12 @@
 The request thread only hands the exchange to a writer thread of its process (a queue append);
 the writer redacts and files whatever has queued up in one transaction (one multi-row INSERT), so
 that the journal adds no store round trip, and no write lock, to a request (measured with
-``python -m bench.journal``). Readers in the same process call :meth:`Journal.flush` first, so that
-a caller sees its own calls; another worker's entries follow within one write. A journal that
-cannot write (store away, disk full) logs and drops the batch; the answers have gone out already.
-Retention (count and age) runs every ``PRUNE_EVERY`` entries, on the writer thread.
+``python -m bench.journal``); the WAL checkpoint its pages call for runs after the writers' turn
+(:meth:`adapters.store.Store.background_writes`). Readers in the same process call
+:meth:`Journal.flush` first, so that a caller sees its own calls; another worker's entries follow
+within one write. A journal that cannot write (store away, disk full) logs and drops the batch; the
+answers have gone out already. Retention (count and age) runs every ``PRUNE_EVERY`` entries, on the
+writer thread.
 """
 from __future__ import annotations
 
@@ -174,8 +176,9 @@ class Journal:
     def _write(self, batch: list[Pending]) -> None:
         try:
             rows = [self._row(p) for p in batch]
-            with self.store.writer, self.store.transaction() as connection:  # in turn with the requests' writes
-                store_journal.write_many(connection, rows)
+            with self.store.background_writes() as connection:
+                with self.store.writer, connection.begin():  # in turn with the requests' writes
+                    store_journal.write_many(connection, rows)
         except StoreUnavailable as exc:  # expected while the store is down: one line, no traceback
             log.warning("could not journal %d request(s): the store is unavailable (%s)", len(batch), _first_line(exc))
             return
@@ -188,8 +191,10 @@ class Journal:
 
     def prune(self) -> int:
         try:
-            with self.store.writer, self.store.session() as session:
-                return store_journal.prune(session, self.settings.journal_max_entries, self.settings.journal_max_age_seconds)
+            with self.store.background_writes() as connection:
+                with self.store.writer, connection.begin():
+                    return store_journal.prune(connection, self.settings.journal_max_entries,
+                                               self.settings.journal_max_age_seconds)
         except StoreUnavailable as exc:
             log.warning("could not prune the request journal: the store is unavailable (%s)", _first_line(exc))
             return 0

@@ -176,3 +176,15 @@ def test_a_backlog_is_bounded_in_bytes_and_what_does_not_fit_is_dropped(store, s
     assert app.tap.flush() is None and app.tap.journal._queued_bytes == 0
     kept = entries(http)
     assert 1 <= len(kept) <= 6
+
+
+def test_background_writes_leave_the_checkpoint_to_the_end_and_put_it_back(store):
+    if store.dialect != "sqlite":
+        return
+    with store.background_writes() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        connection.commit()
+        used = connection.connection.dbapi_connection
+    with store.engine.connect() as connection:  # the same pooled connection, as a request gets it
+        assert connection.connection.dbapi_connection is used
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
