@@ -57,7 +57,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
     # Checkpoints stay automatic (every 1,000 WAL pages, by the committing connection): moved to a
     # thread of their own, PASSIVE checkpoints under constant load never let the log restart, and
-    # it grew by 10 MB a second (measured with bench.compare's load).
+    # it grew by 10 MB a second (measured with bench.compare's load). The one exception, the
+    # request journal's writer, checkpoints right after its own commits (Store.background_writes).
     cur.close()
 
 
