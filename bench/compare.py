@@ -213,7 +213,7 @@ def main() -> None:
                          "success</tns:imsx_codeMajor>", args.tail_seconds),
         ]
         servers.close()
-        nonces = _count_nonces(url)
+        nonces = harness.count_rows(url, "oauth_nonces")
 
     store = url.split(":", 1)[0]
     print(f"\nserver: `serve --workers 1 --threads {args.threads}` on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU {LOAD_CPU}; "
@@ -241,19 +241,6 @@ def main() -> None:
     window = Settings.load().oauth_timestamp_window_seconds
     print(f"OAuth nonces stored after the run: {nonces} (each is forgotten once first seen more than "
           f"2 x the {window} s timestamp window ago)")
-
-
-def _count_nonces(url: str) -> int:
-    from sqlalchemy import text
-
-    from adapters.store import Store
-
-    store = Store(url)
-    try:
-        with store.engine.connect() as connection:
-            return connection.execute(text("SELECT count(*) FROM oauth_nonces")).scalar()
-    finally:
-        store.dispose()
 
 
 def _get_message_result(host: str, message_id: str) -> bytes:

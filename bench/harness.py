@@ -167,3 +167,15 @@ def drive(label: str, base: str, requests_: Sequence[Request], concurrency: int)
         p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         errors=errors,
     )
+
+
+def count_rows(url: str, table: str) -> int:
+    """Rows in one of the store's tables (after a run: nonces kept, journal entries written)."""
+    from adapters.store import Store
+
+    store = Store(url)
+    try:
+        with store.engine.connect() as connection:
+            return connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+    finally:
+        store.dispose()

@@ -22,7 +22,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from adapters.store import Store
 from bench import harness
 from bench.compare import CONNECTIONS, LOAD_CPU, SAMPLES, SERVER_CPU, pinned, raw, signed_requests, wrk
 from bench.lis import CONTENT_TYPE, PATH, load_store, read_result
@@ -30,15 +29,6 @@ from gateway.config import Settings
 
 LIS_OK = "success</tns:imsx_codeMajor>"
 WEBEX_OK = "<serv:result>SUCCESS"
-
-
-def journal_rows(url: str) -> int:
-    store = Store(url)
-    try:
-        with store.engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT count(*) FROM journal_entries").scalar()
-    finally:
-        store.dispose()
 
 
 def main() -> None:
@@ -97,7 +87,7 @@ def main() -> None:
                       f"on {figures['on'].rps:6.0f} req/s (p99 {figures['on'].p99_ms:.1f} ms): cost {cost * 100:5.1f} %"
                       + (f"; {bad} bad answers" if bad else ""))
         servers.close()
-        rows = journal_rows(url)
+        rows = harness.count_rows(url, "journal_entries")
 
     print(f"{rows} journal rows in the store after the run")
     for endpoint, values in costs.items():

@@ -1,5 +1,5 @@
 """WSDL documents the gateway serves: described by spyne from the service code, tidied, and kept
-in ``wsdl/`` so that clients (and reviewers) can read them; a test fails when a file and the code
+in ``gateway/schemas/`` so that clients (and reviewers) can read them; a test fails when a file and the code
 disagree. ``python -m gateway.<protocol>.wsdl`` rewrites a file after its service changes.
 
 The stored file carries a placeholder address; ``?wsdl`` answers it with the address it was

@@ -120,7 +120,7 @@ def streaming_parser(target: object) -> etree.XMLParser:
 
 
 def load_schema(path: "os.PathLike[str] | str") -> etree.XMLSchema:
-    """An XML Schema from the gateway's own ``wsdl/`` folder (trusted files, never request data).
+    """An XML Schema from the gateway's own ``gateway/schemas/`` folder (trusted files, never request data).
 
     Kept here so that this module stays the one place that constructs lxml parsers.
     """

@@ -118,7 +118,7 @@ def clear(session: Session) -> int:
     return session.execute(delete(_TABLE)).rowcount
 
 
-def prune(db: Session | Connection, max_entries: int, max_age_seconds: int, now: datetime | None = None) -> int:
+def prune(connection: Connection, max_entries: int, max_age_seconds: int, now: datetime | None = None) -> int:
     """Drop entries older than the age limit and all but the newest ``max_entries``.
 
     The surplus is counted (over the smallest index) and only the oldest rows, the ones dropped,
@@ -126,22 +126,21 @@ def prune(db: Session | Connection, max_entries: int, max_age_seconds: int, now:
     """
     now = now or datetime.now(timezone.utc)
     c = _TABLE.c
-    with _freed_pages_not_zeroed(db):
-        removed = db.execute(delete(_TABLE).where(c.at < now - timedelta(seconds=max_age_seconds))).rowcount
-        surplus = db.execute(select(func.count()).select_from(_TABLE)).scalar_one() - max_entries
+    with _freed_pages_not_zeroed(connection):
+        removed = connection.execute(delete(_TABLE).where(c.at < now - timedelta(seconds=max_age_seconds))).rowcount
+        surplus = connection.execute(select(func.count()).select_from(_TABLE)).scalar_one() - max_entries
         if surplus > 0:
-            last = db.execute(select(c.id).order_by(c.id).offset(surplus - 1).limit(1)).scalar_one()
-            removed += db.execute(delete(_TABLE).where(c.id <= last)).rowcount
+            last = connection.execute(select(c.id).order_by(c.id).offset(surplus - 1).limit(1)).scalar_one()
+            removed += connection.execute(delete(_TABLE).where(c.id <= last)).rowcount
     return removed
 
 
 @contextmanager
-def _freed_pages_not_zeroed(db: Session | Connection) -> Iterator[None]:
+def _freed_pages_not_zeroed(connection: Connection) -> Iterator[None]:
     """SQLite built with SECURE_DELETE (Debian's is) zeroes every page a DELETE frees, which wrote
     each dropped entry's pages a second time. Journal rows hold no secret (they are redacted before
     they are written), so their freed pages may keep old bytes until reused: ``FAST`` zeroes only
     what costs no extra write. Other tables keep the connection's own setting."""
-    connection = db.connection() if isinstance(db, Session) else db
     if connection.dialect.name != "sqlite":
         yield
         return

@@ -1,6 +1,6 @@
 """A zeep client for an LIS OMS v1.0 ResultManager (Turnitin's, or this gateway's).
 
-The WSDL is the caller's choice: the gateway's own ``wsdl/lis-result.wsdl`` or the IMS reference
+The WSDL is the caller's choice: the gateway's own ``gateway/schemas/lis-result.wsdl`` or the IMS reference
 ``lis-result.wsdl``; the endpoint address always comes from ``address`` (a WSDL's own address is a
 placeholder). Every request carries the header LIS requires and is signed by :class:`BodyHashAuth`
 on the bytes zeep hands to ``requests``, i.e. after serialisation::

@@ -204,14 +204,14 @@ _WSDLS = {"FileService": itslearning_wsdl.FILE_SERVICE, "DataService": itslearni
 
 
 def application(name: str, max_body: int = 0) -> Application:
-    """The spyne application of one service (its WSDL in ``wsdl/itslearning/`` is described from it)."""
+    """The spyne application of one service (its WSDL in ``gateway/schemas/itslearning/`` is described from it)."""
     return Application(
         [_SERVICES[name]], tns=ns.TEMPURI, name=name, in_protocol=ItslearningSoap11(max_body), out_protocol=Soap11()
     )
 
 
 class _ServiceApp:
-    """spyne for the SOAP calls; ``GET ?wsdl`` answers the WSDL kept in ``wsdl/itslearning/``."""
+    """spyne for the SOAP calls; ``GET ?wsdl`` answers the WSDL kept in ``gateway/schemas/itslearning/``."""
 
     def __init__(self, name: str, settings: Settings, store: Store, max_body: int, post=None):
         spyne_app = application(name, max_body)

@@ -1,5 +1,5 @@
 """The WSDLs of itslearning's FileService.svc and DataService.svc as this gateway serves them,
-described by spyne from :mod:`gateway.itslearning.services` and kept in ``wsdl/itslearning/``
+described by spyne from :mod:`gateway.itslearning.services` and kept in ``gateway/schemas/itslearning/``
 (a test fails when a file and the code disagree).
 
     python -m gateway.itslearning.wsdl     # rewrite both after changing the services

@@ -1,6 +1,6 @@
 """spyne types of LIS OMS v1.0 (ResultManager), named and ordered as in the IMS WSDL's inline schema.
 
-They serve two purposes: they describe our WSDL (``wsdl/lis-result.wsdl``), and spyne uses them to
+They serve two purposes: they describe our WSDL (``gateway/schemas/lis-result.wsdl``), and spyne uses them to
 parse requests into objects. Answers are not serialised through them (see ``gateway/lis/soap.py``).
 Only what the implemented operations read or write is modelled; spyne ignores request elements it
 does not know, so a full IMS record (statusofResult, dataSource, ...) is still accepted.

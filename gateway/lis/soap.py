@@ -7,7 +7,7 @@ written by :mod:`gateway.lis.envelope`. The reading and dispatching is spyne's, 
 that hold nothing but texts (readResult and its like, the bulk of the traffic), which
 :func:`direct_call` reads to the values spyne reads and hands straight to the operation: spyne's
 context, events and generic reader were a third of a readResult's time.
-``GET ...?wsdl`` serves ``wsdl/lis-result.wsdl`` with its address set to where it was fetched.
+``GET ...?wsdl`` serves ``gateway/schemas/lis-result.wsdl`` with its address set to where it was fetched.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The gateway's LIS OMS WSDL: described by spyne from ``gateway/lis/models.py``, tidied, and kept
-in ``wsdl/lis-result.wsdl`` (a test fails when the file and the code disagree).
+in ``gateway/schemas/lis-result.wsdl`` (a test fails when the file and the code disagree).
 
-    python -m gateway.lis.wsdl     # rewrite wsdl/lis-result.wsdl after changing the models
+    python -m gateway.lis.wsdl     # rewrite gateway/schemas/lis-result.wsdl after changing the models
 
 Tidying: ``soapAction`` is the IMS URI LIS clients send
 (``http://www.imsglobal.org/soap/lis/oms1p0/readResult``). Names of the port type, binding and port

@@ -121,10 +121,9 @@ def test_pruning_keeps_the_connections_own_secure_delete(store):
     # the prune lets SQLite leave freed journal pages unzeroed; every other table keeps the setting
     if store.dialect != "sqlite":
         return
-    with store.session() as session:
-        connection = session.connection()
+    with store.transaction() as connection:
         before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
-        store_journal.prune(session, 1, 3600)
+        store_journal.prune(connection, 1, 3600)
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == before
 
 
