@@ -94,6 +94,30 @@ def started(
                 proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) of ``pid`` and its descendants so far (Linux ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        child = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(child)  # fields after the name: state, ppid, ...
+        times[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
 @contextlib.contextmanager
 def server(cmd: Sequence[str], port: int, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
     with started(cmd, port, env, timeout) as (base, _):

@@ -5,9 +5,9 @@ LIS readResult throughput), measured the way :mod:`bench.compare` measures speed
 
 Two `serve --workers 1` servers on one store, one with the journal on and one with it off, both
 pinned to CPU 0; wrk (``-t1 -c8``) pinned to CPU 1 replays prepared requests (every OAuth request
-signed beforehand with its own nonce). Rounds come in pairs, off then on, back to back, so that
-the drift of a shared machine falls on both halves of a pair alike; the cost is each pair's
-``1 - on/off`` and the verdict is on their median. LIS readResult is the target; WebEx
+signed beforehand with its own nonce). Rounds come in pairs, back to back, off first in one pair
+and on first in the next, so that the drift of a shared machine falls on both halves alike; the
+cost is each pair's ``1 - on/off`` and the verdict is on their median. LIS readResult is the target; WebEx
 GetIMStestResult (a 5.5 KB answer journaled whole) is reported beside it. Needs ``wrk`` and
 ``taskset`` (Debian: wrk, util-linux).
 """
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from bench import harness
-from bench.compare import CONNECTIONS, LOAD_CPU, SAMPLES, SERVER_CPU, pinned, raw, signed_requests, wrk
+from bench.compare import CONNECTIONS, LOAD_CPU, SAMPLES, SERVER_CPU, raw, signed_requests, wrk
 from bench.lis import CONTENT_TYPE, PATH, load_store, read_result
 from gateway.config import Settings
 
@@ -51,12 +51,13 @@ def main() -> None:
         load_store(url, args.results)
         ids = [str(60_000_000 + i) for i in range(args.results)]
         env = {"LMS_GATEWAY_DATABASE_URL": url, "LMS_GATEWAY_LOG_LEVEL": "WARNING"}
-        hosts = {}
+        hosts, pids = {}, {}
         for journal in ("off", "on"):
             port = harness.free_port()
-            base = servers.enter_context(pinned("gateway", "serve", "--port", str(port), "--workers", "1", port=port,
-                                                env={**env, "LMS_GATEWAY_JOURNAL": journal}))
-            hosts[journal] = (base.removeprefix("http://"), base)
+            base, process = servers.enter_context(harness.started(
+                ["taskset", "-c", SERVER_CPU, sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "1"],
+                port, env={**env, "LMS_GATEWAY_JOURNAL": journal}))
+            hosts[journal], pids[journal] = (base.removeprefix("http://"), base), process.pid
         webex_body = (SAMPLES / "webex-getimstestresult-207" / "request.xml").read_bytes()
 
         def prepared(endpoint: str, journal: str) -> list[bytes]:
@@ -68,23 +69,29 @@ def main() -> None:
                                    {"SOAPAction": '"http://www.imsglobal.org/soap/lis/oms1p0/readResult"'})
 
         costs: dict[str, list[float]] = {}
+        cpu_costs: dict[str, list[float]] = {}
         print(f"server: two `serve --workers 1` (journal off, on) on CPU {SERVER_CPU}; wrk -t1 -c{CONNECTIONS} on CPU "
               f"{LOAD_CPU}; {args.seconds} s rounds; store {url.split(':', 1)[0]} with {args.results} results")
         for endpoint, marker in (("LIS readResult", LIS_OK), ("WebEx GetIMStestResult", WEBEX_OK)):
             for pair in range(args.pairs):
-                figures = {}
-                for journal in ("off", "on"):
+                figures, cpu_ms = {}, {}
+                for journal in ("off", "on") if pair % 2 == 0 else ("on", "off"):
                     requests = prepared(endpoint, journal)
                     warm = max(1, len(requests) // 20) if len(requests) > 1 else 0
                     base = hosts[journal][1]
                     wrk("warm-up", base, requests[-warm:] if warm else requests, marker, 2, workdir)
-                    figures[journal] = wrk(f"{endpoint}, journal {journal}", base,
-                                           requests[:-warm] if warm else requests, marker, args.seconds, workdir)
+                    before = harness.cpu_seconds(pids[journal])
+                    figures[journal] = run = wrk(f"{endpoint}, journal {journal}", base,
+                                                 requests[:-warm] if warm else requests, marker, args.seconds, workdir)
+                    cpu_ms[journal] = (harness.cpu_seconds(pids[journal]) - before) * 1000 / max(run.requests, 1)
                 cost = 1 - figures["on"].rps / figures["off"].rps
+                cpu_cost = 1 - cpu_ms["off"] / cpu_ms["on"]
                 costs.setdefault(endpoint, []).append(cost)
+                cpu_costs.setdefault(endpoint, []).append(cpu_cost)
                 bad = figures["off"].bad + figures["on"].bad
-                print(f"{endpoint}, pair {pair + 1}: off {figures['off'].rps:6.0f} req/s (p99 {figures['off'].p99_ms:.1f} ms), "
-                      f"on {figures['on'].rps:6.0f} req/s (p99 {figures['on'].p99_ms:.1f} ms): cost {cost * 100:5.1f} %"
+                print(f"{endpoint}, pair {pair + 1}: off {figures['off'].rps:6.0f} req/s (p99 {figures['off'].p99_ms:.1f} ms, "
+                      f"{cpu_ms['off']:.3f} ms CPU), on {figures['on'].rps:6.0f} req/s (p99 {figures['on'].p99_ms:.1f} ms, "
+                      f"{cpu_ms['on']:.3f} ms CPU): cost {cost * 100:5.1f} % (by CPU {cpu_cost * 100:5.1f} %)"
                       + (f"; {bad} bad answers" if bad else ""))
         servers.close()
         rows = harness.count_rows(url, "journal_entries")
@@ -94,7 +101,8 @@ def main() -> None:
         median = statistics.median(values)
         verdict = ("met   " if median <= 0.10 else "MISSED") if endpoint == "LIS readResult" else "report"
         print(f"{verdict}  journal cost on {endpoint} (issue 13: <= 10 % of readResult throughput): median {median * 100:.1f} % "
-              f"of {len(values)} pairs ({', '.join(f'{v * 100:.1f}' for v in values)})")
+              f"of {len(values)} pairs ({', '.join(f'{v * 100:.1f}' for v in values)}); by the server's CPU per request "
+              f"{statistics.median(cpu_costs[endpoint]) * 100:.1f} % ({', '.join(f'{v * 100:.1f}' for v in cpu_costs[endpoint])})")
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ class Journal:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self._queue: queue.Queue[Pending] = queue.Queue()  # bounded in record()
+        self._queue: queue.SimpleQueue[Pending] = queue.SimpleQueue()  # bounded in record()
         self._unwritten = 0
         self._queued_bytes = 0
         self._idle = threading.Condition()
@@ -116,7 +116,7 @@ class Journal:
                 self._unwritten += 1
                 self._queued_bytes += size
         if room:
-            self._queue.put_nowait(pending)
+            self._queue.put(pending)
         else:
             log.warning("request journal backlog full; request %s not journaled", pending.request_id)
 
@@ -217,7 +217,7 @@ class Journal:
             "at": p.at, "request_id": p.request_id, "protocol": e.protocol, "operation": e.operation,
             "account": e.account, "keys": e.keys, "oauth": p.oauth, "method": p.method, "path": path,
             "status": p.status, "outcome": e.outcome, "duration_ms": round(p.duration_ms, 3),
-            "fault_rule": p.fault_rule, "worker": os.getpid(), "request_headers": req_headers, "request_body": req_body,
+            "fault_rule": p.fault_rule, "worker": self._pid, "request_headers": req_headers, "request_body": req_body,
             "response_headers": resp_headers, "response_body": resp_body, "redacted": sorted(set(removed)),
         }
 

@@ -2,6 +2,7 @@
 and base string, retention, the off switch."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
@@ -187,3 +188,41 @@ def test_background_writes_leave_the_checkpoint_to_the_end_and_put_it_back(store
     with store.engine.connect() as connection:  # the same pooled connection, as a request gets it
         assert connection.connection.dbapi_connection is used
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def _row(**changes) -> dict:
+    row = {"at": datetime(2026, 12, 1, 3, 4, 5, 123, tzinfo=timezone.utc), "request_id": "r-1", "protocol": "lis",
+           "operation": "readResult", "account": None, "keys": {"sourcedId": ["a|b", "é"]}, "oauth": None,
+           "method": "POST", "path": "/lis?x=1", "status": 200, "outcome": "success", "duration_ms": 1.25,
+           "fault_rule": None, "worker": 7, "request_headers": {"Content-Type": 'text/xml; a="b"', "Ü": "x"},
+           "request_body": b"<a>\x00\xff</a>", "response_headers": {}, "response_body": b"", "redacted": ["header Authorization"]}
+    return {**row, **changes}
+
+
+def test_a_row_reads_back_as_it_was_written(store):
+    # SQLite rows take a path of their own (their values made without SQLAlchemy's processors)
+    rows = [_row(), _row(request_id="r-2", oauth={"verdict": "ok", "score": 0.5, "valid": True}, account="k")]
+    with store.transaction() as connection:
+        store_journal.write_many(connection, [dict(r) for r in rows])
+    with store.session() as session:
+        read = [store_journal.entry(session, e["id"]) for e in reversed(store_journal.entries(session, store_journal.Filter()))]
+    for written, back in zip(rows, read, strict=True):
+        assert back["at"].replace(tzinfo=timezone.utc) == written["at"]
+        assert {k: back[k] for k in written if k != "at"} == {k: v for k, v in written.items() if k != "at"}
+        assert back["key_index"] == "|a/b|é|"
+    with store.session() as session:
+        assert store_journal.count(session, store_journal.Filter(key="é")) == 2
+
+
+def test_sqlite_rows_are_stored_as_sqlalchemy_would_store_them(store):
+    if store.dialect != "sqlite":
+        return
+    row = _row(oauth={"verdict": "bad signature", "base_string": "POST&x"})
+    with store.transaction() as connection:
+        store_journal.write_many(connection, [dict(row)])
+        connection.execute(store_journal._INSERT, [{**row, "key_index": store_journal.key_index(row["keys"])}])
+        columns = ", ".join(f"typeof({name}), {name}" for name in store_journal._COLUMNS)
+        ours, theirs = connection.exec_driver_sql(f"SELECT {columns} FROM journal_entries ORDER BY id").all()
+    for name, a_type, a, b_type, b in zip(store_journal._COLUMNS, ours[::2], ours[1::2], theirs[::2], theirs[1::2]):
+        assert a_type == b_type, name
+        assert (json.loads(a) == json.loads(b)) if name in store_journal._JSON_COLUMNS else (a == b), name
