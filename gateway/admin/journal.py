@@ -27,7 +27,7 @@ from adapters.store import Store, StoreUnavailable
 from adapters.store import journal as store_journal
 from adapters.upstream import redact
 from gateway import xmlsafe
-from gateway.admin.exchange import Exchange
+from gateway.admin.exchange import Exchange, outcome
 from gateway.config import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,12 @@ BATCH = 500
 #: The writer gathers entries this long before it writes them: one transaction for many requests
 #: costs far less than one each (a reader in the process cuts the wait short, see flush()).
 GATHER_SECONDS = 0.05
+#: Under sustained load (at least ``BUSY`` entries arrived during one gathering) it gathers again,
+#: up to this long in all: fewer, larger transactions (2.7 % more LIS readResults/s than writing
+#: every 0.05 s), while a caller that sends one call at a time still sees it in another worker
+#: within one gathering.
+GATHER_BUSY_SECONDS = 0.2
+BUSY = 10
 #: A backlog beyond either bound (a store that stopped answering, a writer that fell behind) is
 #: dropped rather than held in memory.
 MAX_QUEUED = 10_000
@@ -46,9 +52,15 @@ _SKIPPED_HEADERS = frozenset({"content-length", "host", "connection"})
 CUT_MARK = b"\n<!-- lms-gateway: cut here, the body was longer -->"
 
 
-def request_headers(environ: dict) -> dict[str, str]:
+def request_headers(environ: dict) -> list[tuple[str, Any]]:
+    """The environ's header items, as they are: the request thread only copies them (the writer
+    thread names them, :func:`header_dict`)."""
+    return [(key, value) for key, value in environ.items() if key[:5] == "HTTP_" or key == "CONTENT_TYPE"]
+
+
+def header_dict(items: list[tuple[str, Any]]) -> dict[str, str]:
     headers = {}
-    for key, value in environ.items():
+    for key, value in items:
         name = _header_name(key)
         if name is not None and value:
             headers[name] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -74,7 +86,7 @@ class Pending:
     request_id: str
     method: str
     path: str
-    request_headers: dict[str, str]
+    request_headers: list[tuple[str, Any]]  # environ items (request_headers())
     request_body: bytes
     oauth: dict[str, Any] | None
     exchange: Exchange
@@ -160,12 +172,18 @@ class Journal:
     def _write_forever(self) -> None:
         while True:
             batch = [self._queue.get()]
-            if self._hurry.wait(GATHER_SECONDS):
-                self._hurry.clear()
-            while len(batch) < BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
+            deadline = time.monotonic() + GATHER_BUSY_SECONDS
+            while True:
+                hurried = self._hurry.wait(GATHER_SECONDS)
+                if hurried:
+                    self._hurry.clear()
+                before = len(batch)
+                while len(batch) < BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if hurried or len(batch) - before < BUSY or len(batch) >= BATCH or time.monotonic() >= deadline:
                     break
             try:
                 self._write(batch)
@@ -203,7 +221,7 @@ class Journal:
             return 0
 
     def _row(self, p: Pending) -> dict[str, Any]:
-        req_headers, removed = redact.headers(p.request_headers)
+        req_headers, removed = redact.headers(header_dict(p.request_headers))
         removed = [f"request {r}" for r in removed]
         path, query_removed = redact.query(p.path)
         removed += [f"request {r}" for r in query_removed]
@@ -216,7 +234,8 @@ class Journal:
         return {
             "at": p.at, "request_id": p.request_id, "protocol": e.protocol, "operation": e.operation,
             "account": e.account, "keys": e.keys, "oauth": p.oauth, "method": p.method, "path": path,
-            "status": p.status, "outcome": e.outcome, "duration_ms": round(p.duration_ms, 3),
+            "status": p.status, "outcome": outcome(e.protocol, p.status, p.response_body) if e.outcome is None else e.outcome,
+            "duration_ms": round(p.duration_ms, 3),
             "fault_rule": p.fault_rule, "worker": self._pid, "request_headers": req_headers, "request_body": req_body,
             "response_headers": resp_headers, "response_body": resp_body, "redacted": sorted(set(removed)),
         }

@@ -14,7 +14,7 @@ from adapters.store import Store, StoreUnavailable
 from adapters.instants import aware
 from adapters.store import faults as store_faults
 from gateway.admin import faults
-from gateway.admin.exchange import Exchange, describe, outcome
+from gateway.admin.exchange import Exchange, describe
 from gateway.admin.journal import Journal
 from gateway.config import Settings
 from gateway.routing import ACCOUNT, KEYS, OPERATION, RAW_BODY, Route
@@ -113,7 +113,5 @@ class Tap:
         for name, values in (environ.get(KEYS) or {}).items():
             for value in values if isinstance(values, (list, tuple)) else [values]:
                 exchange.add(name, str(value))
-        if exchange.outcome is None:
-            exchange.outcome = outcome(exchange.protocol, status, body)
         self.journal.record(environ, exchange, status, headers, body, (time.perf_counter() - started) * 1000, rule_id)
 
