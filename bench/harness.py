@@ -94,28 +94,32 @@ def started(
                 proc.wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, every thread) of ``pid`` and its descendants so far (Linux ``/proc``)."""
-    tick = os.sysconf("SC_CLK_TCK")
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, as ``/proc`` lists them now (Linux)."""
     children: dict[int, list[int]] = {}
-    times: dict[int, float] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:  # gone meanwhile
-            continue
-        child = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(child)  # fields after the name: state, ppid, ...
-        times[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    total, todo = 0.0, [pid]
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):  # gone meanwhile
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parent = int(stat.read().rpartition(")")[2].split()[1])  # after the name: state, ppid, ...
+                children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        total += times.get(current, 0.0)
+        found.append(current)
         todo.extend(children.get(current, []))
-    return total
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) of ``pid`` and its descendants so far (Linux ``/proc``)."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{member}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

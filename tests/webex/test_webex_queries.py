@@ -51,9 +51,11 @@ def queries_in(seen: list[str]) -> list[str]:
 
 @pytest.fixture
 def quiet_app(settings, demo_store):
-    """The gateway without its journal, whose background writer would add its own statements."""
+    """The gateway without its journal, whose background writer would add its own statements, and
+    with the fault rules read once for the whole test (a slow machine let the cached rules expire
+    between the warm-up and the call counted)."""
     passwords.forget_all()
-    return create_app(dataclasses.replace(settings, journal=False), demo_store)
+    return create_app(dataclasses.replace(settings, journal=False, fault_rules_refresh_seconds=3600), demo_store)
 
 
 def test_get_ims_test_result_is_two_statements(quiet_app, demo_store):
