@@ -80,6 +80,39 @@ PARSED_BODY = "lms.parsed_body"
 DROP_CONNECTION = "lms.drop_connection"
 
 
+#: environ key -> header name (None: not a header); the keys repeat from request to request.
+_HEADER_NAMES: dict[str, str | None] = {}
+_MAX_HEADER_NAMES = 512  # bounded: a caller can invent header names
+
+
+def request_headers(environ: dict, skip: Iterable[str] = ()) -> dict[str, str]:
+    """The caller's headers as sent (``Content-Type`` and ``HTTP_*`` with a value), named as HTTP
+    spells them (``SOAPAction``, ``X-Request-Id``), without the names in ``skip`` (spelled alike)."""
+    headers = {}
+    names = _HEADER_NAMES
+    for key, value in environ.items():
+        name = names.get(key, "")
+        if name == "":
+            name = _header_name(key)
+            if len(names) < _MAX_HEADER_NAMES:
+                names[key] = name
+        if name is not None and value:
+            # a WSGI server or test client that does not follow PEP 3333 may hand over bytes
+            headers[name] = value.decode("latin-1") if isinstance(value, bytes) else value
+    for name in skip:
+        headers.pop(name, None)
+    return headers
+
+
+def _header_name(key: str) -> str | None:
+    if key == "CONTENT_TYPE":
+        return "Content-Type"
+    if not key.startswith("HTTP_") or len(key) == 5:
+        return None
+    name = "-".join(part.capitalize() for part in key[5:].split("_"))
+    return "SOAPAction" if name == "Soapaction" else name
+
+
 def parsed_body(environ: dict):
     """``environ[RAW_BODY]`` parsed with :func:`gateway.xmlsafe.parse`, once per request: the
     journal's reader (before the protocol, for fault rules) and the protocol share the tree. Readers

@@ -36,10 +36,15 @@ def key_index(keys: dict[str, list[str]]) -> str:
 
 
 def write_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """One INSERT for all ``rows`` (the columns of :class:`JournalEntry`; ``key_index`` is derived)."""
+    """One INSERT for all ``rows`` (the columns of :class:`JournalEntry`; ``key_index`` is derived).
+
+    The rows are given away: they are completed and converted in place (the journal's writer makes
+    them for this call alone), which spares a copy of every row.
+    """
     if not rows:
         return
-    rows = [{**row, "key_index": key_index(row.get("keys") or {})} for row in rows]
+    for row in rows:
+        row["key_index"] = key_index(row.get("keys") or {})
     if connection.dialect.name == "sqlite":
         _sqlite_write_many(connection, rows)
     else:  # PostgreSQL: SQLAlchemy sends the rows as multi-row INSERTs, few round trips

@@ -20,7 +20,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any
 
 from adapters.store import Store, StoreUnavailable
@@ -29,6 +28,7 @@ from adapters.upstream import redact
 from gateway import xmlsafe
 from gateway.admin.exchange import Exchange, outcome
 from gateway.config import Settings
+from gateway.routing import request_headers
 
 log = logging.getLogger(__name__)
 
@@ -48,34 +48,8 @@ BUSY = 10
 MAX_QUEUED = 10_000
 MAX_QUEUED_BYTES = 64 * 1024 * 1024
 #: Request headers that describe the transfer, not what the client said.
-_SKIPPED_HEADERS = frozenset({"content-length", "host", "connection"})
+_SKIPPED_HEADERS = ("Content-Length", "Host", "Connection")
 CUT_MARK = b"\n<!-- lms-gateway: cut here, the body was longer -->"
-
-
-def request_headers(environ: dict) -> list[tuple[str, Any]]:
-    """The environ's header items, as they are: the request thread only copies them (the writer
-    thread names them, :func:`header_dict`)."""
-    return [(key, value) for key, value in environ.items() if key[:5] == "HTTP_" or key == "CONTENT_TYPE"]
-
-
-def header_dict(items: list[tuple[str, Any]]) -> dict[str, str]:
-    headers = {}
-    for key, value in items:
-        name = _header_name(key)
-        if name is not None and value:
-            headers[name] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return headers
-
-
-@lru_cache(maxsize=512)  # the environ's keys repeat from request to request; bounded for odd headers
-def _header_name(key: str) -> str | None:
-    if key.startswith("HTTP_"):
-        name = key[5:].replace("_", "-").title()
-    elif key == "CONTENT_TYPE":
-        name = "Content-Type"
-    else:
-        return None
-    return None if name.lower() in _SKIPPED_HEADERS else name
 
 
 @dataclass
@@ -86,7 +60,7 @@ class Pending:
     request_id: str
     method: str
     path: str
-    request_headers: list[tuple[str, Any]]  # environ items (request_headers())
+    request_headers: dict[str, str]
     request_body: bytes
     oauth: dict[str, Any] | None
     exchange: Exchange
@@ -118,7 +92,7 @@ class Journal:
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
         pending = Pending(datetime.now(timezone.utc), environ.get("lms.request_id", ""), environ.get("REQUEST_METHOD", "GET"),
-                          path, request_headers(environ), self._kept(environ.get("lms.raw_body", b"")),
+                          path, request_headers(environ, _SKIPPED_HEADERS), self._kept(environ.get("lms.raw_body", b"")),
                           environ.get("lms.oauth"), exchange, status, list(headers), self._kept(body), duration_ms, fault_rule)
         size = _size(pending)
         self._ensure_writer()
@@ -221,7 +195,7 @@ class Journal:
             return 0
 
     def _row(self, p: Pending) -> dict[str, Any]:
-        req_headers, removed = redact.headers(header_dict(p.request_headers))
+        req_headers, removed = redact.headers(p.request_headers)
         removed = [f"request {r}" for r in removed]
         path, query_removed = redact.query(p.path)
         removed += [f"request {r}" for r in query_removed]

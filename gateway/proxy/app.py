@@ -14,14 +14,14 @@ import requests
 from adapters.store import Store
 from gateway import webex, xmlsafe
 from gateway.dispatch import Gateway
-from gateway.routing import RAW_BODY, Answer, Route, StartResponse
+from gateway.routing import RAW_BODY, Answer, Route, StartResponse, request_headers
 from gateway.config import Settings
 from gateway.lis import pox, soap
 from gateway.proxy import failures, harvest
 from gateway.proxy.callers import ItslearningCallerCheck, WebexCallerCheck
 from gateway.security.logins import LoginGuard
 from gateway.itslearning import services as its_services
-from gateway.proxy.forward import UpstreamCredentials, forward, request_headers
+from gateway.proxy.forward import UpstreamCredentials, forward
 from gateway.proxy.record import Recorder
 from gateway.security.oauth import OAUTH_CALLER, OAuthMiddleware, OAuthVerifier, external_uri, normalise_environ, parse_networks
 from gateway.webex import envelope as webex_envelope

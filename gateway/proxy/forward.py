@@ -40,20 +40,6 @@ class UpstreamCredentials:
         return [s for s in (self.oauth_secret, (self.webex or {}).get("password"), (self.itslearning or {}).get("Password")) if s]
 
 
-def request_headers(environ: dict) -> dict[str, str]:
-    """The caller's headers as sent (``Content-Type`` and ``HTTP_*``), minus hop-by-hop ones."""
-    headers = {}
-    if environ.get("CONTENT_TYPE"):
-        headers["Content-Type"] = environ["CONTENT_TYPE"]
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = "-".join(part.capitalize() for part in key[5:].split("_"))
-            if name == "Soapaction":
-                name = "SOAPAction"
-            headers[name] = value
-    return headers
-
-
 def forwardable(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in _SKIP}
 

@@ -18,7 +18,7 @@ from tests.admin.conftest import (
 
 
 def test_lis_read_result_is_filed_with_its_keys_verdict_and_outcome(signed):
-    answer = signed.post(SOAP_URL, data=read_result("49313814", "msg-1"), headers=SOAP_HEADERS)
+    answer = signed.post(SOAP_URL, data=read_result("49313814", "msg-1"), headers={**SOAP_HEADERS, "SOAPAction": '"r"'})
     assert answer.status_code == 200
     [entry] = entries(signed)
     assert entry["protocol"] == "lis" and entry["operation"] == "readResult"
@@ -31,6 +31,10 @@ def test_lis_read_result_is_filed_with_its_keys_verdict_and_outcome(signed):
     assert "msg-1" in one["request_body"] and "49313814" in one["response_body"]
     assert "Authorization" not in one["request_headers"]
     assert "request header Authorization" in one["redacted"]
+    # named as HTTP spells them; the transfer's own headers left out
+    assert one["request_headers"]["SOAPAction"] == '"r"'
+    assert one["request_headers"]["Content-Type"].startswith("text/xml")
+    assert not {"Host", "Content-Length", "Connection"} & set(one["request_headers"])
 
 
 def test_bad_signature_files_the_base_string_the_gateway_computed(http):
