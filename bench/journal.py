@@ -120,10 +120,12 @@ def main() -> None:
 
             for journal in order:
                 wrk("warm-up", bases[journal], requests[journal][:warm[journal]] or requests[journal], marker, 2, workdir / journal)
-                if not args.together:
-                    measure(journal)
+            jobs = [lambda journal=journal: measure(journal) for journal in order]
             if args.together:
-                _all_at_once([lambda journal=journal: measure(journal) for journal in order])
+                _all_at_once(jobs)
+            else:
+                for job in jobs:
+                    job()
             return figures
 
         costs: dict[str, list[float]] = {}
