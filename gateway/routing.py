@@ -78,6 +78,10 @@ PARSED_BODY = "lms.parsed_body"
 #: Set by a server that can close the caller's connection (serve's workers): calling it makes the
 #: server drop the connection instead of answering (a fault rule's "drop").
 DROP_CONNECTION = "lms.drop_connection"
+#: Set by a server that can hold an answer back without holding a thread (serve's workers): called
+#: with a number of seconds, the server waits that long before it sends the answer (a fault rule's
+#: "delay").
+DELAY_ANSWER = "lms.delay_answer"
 
 
 #: environ key -> header name (None: not a header); the keys repeat from request to request.

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
+from gateway.routing import DELAY_ANSWER
 from gateway.serving.bridge import BufferedWSGI
 
 SCOPE = {"type": "http", "method": "POST", "path": "/x", "query_string": b"", "http_version": "1.1",
@@ -69,3 +71,33 @@ def test_a_client_that_leaves_never_reaches_the_app():
     bridge = BufferedWSGI(echo_app(seen), 2, read_timeout=5, body_cap=lambda p: 1000)
     assert run(bridge, [{"type": "http.disconnect"}]) == []
     assert seen == []
+
+
+def test_a_delayed_answer_waits_on_the_event_loop_not_on_a_thread():
+    def app(environ, start_response):
+        environ[DELAY_ANSWER](0.3)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"late"]
+
+    bridge = BufferedWSGI(app, 1, read_timeout=5, body_cap=lambda p: 1000)
+
+    async def main():
+        async def one() -> list[tuple[float, dict]]:
+            sent: list[tuple[float, dict]] = []
+
+            async def receive():
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message):
+                sent.append((time.monotonic(), message))
+
+            await bridge(dict(SCOPE), receive, send)
+            return sent
+
+        return time.monotonic(), await asyncio.gather(*(one() for _ in range(3)))
+
+    started, results = asyncio.run(main())
+    for sent in results:
+        assert sent[1][1]["body"] == b"late" and sent[0][0] - started >= 0.3
+    # three answers held back one after another on the one thread would take 0.9 s
+    assert max(sent[-1][0] for sent in results) - started < 0.9

@@ -11,7 +11,7 @@ Actions, each in the protocol's own shape (built by the protocol's own writers):
   WebEx ``FAILURE`` with ``exception_id`` and ``reason``; itslearning a SOAP Fault;
 - ``fault``: a SOAP 1.1 Fault with ``faultcode`` (``Authentication Fault`` for LIS, as Turnitin's
   client expects it) and ``faultstring``, HTTP 500;
-- ``delay``: wait ``ms`` milliseconds, then the real answer;
+- ``delay``: the real answer, ``ms`` milliseconds later (:func:`delay`);
 - ``drop``: close the connection without an answer;
 - ``sample``: the response of the recorded sample ``sample`` (a folder in the samples folder).
 """
@@ -27,7 +27,7 @@ from adapters.instants import parse_utc
 from adapters.upstream import samples
 from gateway import soap
 from gateway.admin.exchange import Exchange
-from gateway.routing import DROP_CONNECTION, Answer, Route
+from gateway.routing import DELAY_ANSWER, DROP_CONNECTION, Answer, Route
 
 ACTIONS = frozenset({"failure", "fault", "delay", "drop", "sample"})
 PROTOCOLS = frozenset({"webex", "lis", "lti", "itslearning"})
@@ -124,7 +124,7 @@ def answer(rule: dict[str, Any], route: Route, environ: dict, exchange: Exchange
     """The answer ``rule`` gives instead of the protocol, or None to let the protocol answer (delay)."""
     params, action = rule["params"] or {}, rule["action"]
     if action == "delay":
-        time.sleep(params.get("ms", 0) / 1000)
+        delay(environ, params.get("ms", 0) / 1000)
         return None
     if action == "drop":
         drop(environ)
@@ -138,6 +138,17 @@ def answer(rule: dict[str, Any], route: Route, environ: dict, exchange: Exchange
         text = params.get("faultstring") or "Fault injected by lms-gateway"
         return Answer(500, soap.CONTENT_TYPE, soap.fault_bytes(code, text))
     return _FAILURES.get(exchange.protocol, _generic)(params, route, exchange)
+
+
+def delay(environ: dict, seconds: float) -> None:
+    """Let the answer arrive ``seconds`` later: ``serve``'s workers offer ``DELAY_ANSWER`` and hold
+    the finished answer back without holding a thread (delayed calls, up to MAX_DELAY_MS each,
+    would otherwise take a worker's every thread); elsewhere this thread sleeps first."""
+    hold = environ.get(DELAY_ANSWER)
+    if hold is not None:
+        hold(seconds)
+    else:
+        time.sleep(seconds)
 
 
 def drop(environ: dict) -> None:

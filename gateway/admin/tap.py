@@ -17,7 +17,7 @@ from gateway.admin import faults
 from gateway.admin.exchange import Exchange, describe
 from gateway.admin.journal import Journal
 from gateway.config import Settings
-from gateway.routing import ACCOUNT, KEYS, OPERATION, RAW_BODY, Route
+from gateway.routing import ACCOUNT, DELAY_ANSWER, KEYS, OPERATION, RAW_BODY, Route
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,9 @@ class Tap:
                 result = (answer.status, [("Content-Type", answer.content_type), *answer.headers], answer.body)
             if rule["action"] == "drop":
                 exchange.outcome = "dropped"
+            if rule["action"] == "delay" and DELAY_ANSWER in environ:
+                # the server holds the answer back after this returns: the entry's duration counts it
+                started -= (rule["params"] or {}).get("ms", 0) / 1000
         if result is None:
             result = run()
         self._record(environ, exchange, result, started, rule["id"] if rule else None)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
-from gateway.routing import DROP_CONNECTION
+from gateway.routing import DELAY_ANSWER, DROP_CONNECTION
 
 log = logging.getLogger("lms_gateway.server")
 #: The scope extension under which the worker's protocol offers ``transport.abort``.
@@ -86,6 +86,8 @@ class BufferedWSGI:
             dropped: list[bool] = []
             if abort is not None:
                 environ[DROP_CONNECTION] = lambda: dropped.append(True)
+            delays: list[float] = []
+            environ[DELAY_ANSWER] = delays.append
             loop = asyncio.get_running_loop()
             status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)
         finally:
@@ -94,6 +96,8 @@ class BufferedWSGI:
             abort()
             await asyncio.sleep(0)  # let connection_lost mark the cycle disconnected (no 500 written)
             return
+        if delays:
+            await asyncio.sleep(sum(delays))  # the answer waits; the thread is free for other requests
         if not any(name == b"content-length" for name, _ in headers):
             headers.append((b"content-length", str(sum(map(len, chunks))).encode()))
         if not complete:

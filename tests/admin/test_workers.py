@@ -78,3 +78,35 @@ def test_a_drop_rule_closes_the_connection_of_a_real_server(store_url):
         assert after.status_code == 200 and "success" in after.text
         entries = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis"}).json()["requests"]
         assert [e["outcome"] for e in entries][-1] == "dropped"
+
+
+def test_delayed_answers_hold_no_thread_of_a_real_server(store_url):
+    """serve holds a delayed answer back on its event loop: more delayed calls than the worker has
+    threads do not keep another caller waiting, and each arrives after its delay."""
+    with running_gateway(store_url, "--workers", "1", "--threads", "2", "--demo") as (base, _):
+        auth = OAuth1("49201", "secret", force_include_body=True)
+        rule = _fresh("POST", f"{base}/__admin/faults", json={"protocol": "lis", "times": 4, "action": "delay", "ms": 6000})
+        assert rule.status_code in (200, 201), rule.text
+
+        def delayed(_):
+            started = time.monotonic()
+            answer = _fresh("POST", f"{base}/api/soap/1p0/lis-result", data=read_result(), headers=SOAP_HEADERS, auth=auth)
+            return answer, time.monotonic() - started
+
+        with ThreadPoolExecutor(4) as pool:
+            calls = [pool.submit(delayed, n) for n in range(4)]
+            time.sleep(1.0)  # all four have reached the delay
+            started = time.monotonic()
+            listing = _fresh("GET", f"{base}/__admin/requests", params={"protocol": "lis"})
+            waited = time.monotonic() - started
+            early = [call.done() for call in calls]
+            results = [call.result() for call in calls]
+        # with four calls asleep on two threads, the listing would have waited for the delays to end
+        assert waited < 3.0, f"another caller waited {waited:.1f} s behind the delayed calls"
+        assert listing.status_code == 200 and not any(early), "a delayed answer came early"
+        for answer, took in results:
+            assert answer.status_code == 200 and "success" in answer.text
+            assert took >= 6.0
+        durations = [e["duration_ms"] for e in _fresh("GET", f"{base}/__admin/requests",
+                                                      params={"fault_rule": rule.json()["id"]}).json()["requests"]]
+        assert len(durations) == 4 and all(d >= 6000 for d in durations), durations
