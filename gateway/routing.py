@@ -95,7 +95,7 @@ def request_headers(environ: dict, skip: Iterable[str] = ()) -> dict[str, str]:
     headers = {}
     names = _HEADER_NAMES
     for key, value in environ.items():
-        name = names.get(key, "")
+        name = names.get(key, "")  # "": not seen yet (no header name is empty)
         if name == "":
             name = _header_name(key)
             if len(names) < _MAX_HEADER_NAMES:
