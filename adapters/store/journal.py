@@ -52,26 +52,53 @@ def write_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _sqlite_write_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """The same INSERT, its parameters made here rather than by SQLAlchemy's per-value processors.
+    """The same INSERT, its parameters made here rather than by SQLAlchemy's per-value processors,
+    and many rows to a statement.
 
     The journal writes a row per exchange; SQLAlchemy's processing of a row's 20 values (five
     through ``json.dumps``) cost more than the INSERT itself. The values are the ones SQLAlchemy
     would send: its own processor formats ``at``, and orjson writes JSON that ``json.loads`` reads
-    back alike.
+    back alike. Python's sqlite3 lets go of the interpreter lock around every statement it steps,
+    and an executemany steps one per row: the writer then took turns with the request threads once
+    per row, each turn a context switch for both. Multi-row statements of fixed sizes (so that the
+    connection's statement cache keeps them) take one turn for up to ``ROWS_PER_STATEMENT`` rows.
     """
-    sql, at = _sqlite_statement(connection.dialect)
+    at = _sqlite_at(connection.dialect)
     for row in rows:
         row["at"] = at(row["at"])
         for name in _JSON_COLUMNS:
             row[name] = orjson.dumps(row.get(name)).decode()
-    connection.exec_driver_sql(sql, list(map(_VALUES, rows)))
+    values = list(map(_VALUES, rows))
+    start = 0
+    for size in _statement_sizes(len(values)):
+        connection.exec_driver_sql(_sqlite_insert(connection.dialect, size),
+                                   tuple(v for row in values[start:start + size] for v in row))
+        start += size
+
+
+#: 32 rows of 20 values stay far inside SQLite's limit on parameters (999 before 3.32).
+ROWS_PER_STATEMENT = 32
+
+
+def _statement_sizes(count: int) -> list[int]:
+    """Full statements, then the rest in powers of two: at most six statement shapes in all."""
+    sizes = [ROWS_PER_STATEMENT] * (count // ROWS_PER_STATEMENT)
+    rest = count % ROWS_PER_STATEMENT
+    return sizes + [1 << bit for bit in reversed(range(rest.bit_length())) if rest & (1 << bit)]
 
 
 @lru_cache(maxsize=4)
-def _sqlite_statement(dialect) -> tuple[str, Callable[[datetime], str]]:
+def _sqlite_at(dialect) -> Callable[[datetime], str]:
+    return _TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@lru_cache(maxsize=32)
+def _sqlite_insert(dialect, rows: int) -> str:
     compiled = _INSERT.compile(dialect=dialect, column_keys=list(_COLUMNS))
     assert tuple(compiled.positiontup) == _COLUMNS, compiled.positiontup  # qmark: parameters by position
-    return str(compiled), _TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    head, values, one = str(compiled).partition(" VALUES ")
+    assert values and one.count("?") == len(_COLUMNS), one
+    return head + values + ", ".join([one] * rows)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,28 @@ def test_a_row_reads_back_as_it_was_written(store):
         assert store_journal.count(session, store_journal.Filter(key="é")) == 2
 
 
+def test_many_rows_are_written_whole_and_in_order_past_one_statement(store):
+    # SQLite takes them in multi-row statements of fixed sizes; 2 * 32 + 31 leaves every smaller shape
+    count = 2 * store_journal.ROWS_PER_STATEMENT + store_journal.ROWS_PER_STATEMENT - 1
+    rows = [_row(request_id=f"r-{i}", status=200 + i, request_body=f"<n>{i}</n>".encode()) for i in range(count)]
+    with store.transaction() as connection:
+        store_journal.write_many(connection, [dict(r) for r in rows])
+    with store.session() as session:
+        found = list(reversed(store_journal.entries(session, store_journal.Filter(), limit=count + 1)))
+        first, last = (store_journal.entry(session, found[i]["id"]) for i in (0, -1))
+    assert [(e["request_id"], e["status"]) for e in found] == [(f"r-{i}", 200 + i) for i in range(count)]
+    assert (first["request_body"], last["request_body"]) == (b"<n>0</n>", f"<n>{count - 1}</n>".encode())
+
+
+def test_statement_sizes_cover_every_count_with_few_shapes():
+    shapes = set()
+    for count in range(1, 200):
+        sizes = store_journal._statement_sizes(count)
+        assert sum(sizes) == count
+        shapes.update(sizes)
+    assert shapes == {32, 16, 8, 4, 2, 1}
+
+
 def test_sqlite_rows_are_stored_as_sqlalchemy_would_store_them(store):
     if store.dialect != "sqlite":
         return
