@@ -124,7 +124,7 @@ def answer(rule: dict[str, Any], route: Route, environ: dict, exchange: Exchange
     """The answer ``rule`` gives instead of the protocol, or None to let the protocol answer (delay)."""
     params, action = rule["params"] or {}, rule["action"]
     if action == "delay":
-        delay(environ, params.get("ms", 0) / 1000)
+        delay(environ, delay_seconds(rule))
         return None
     if action == "drop":
         drop(environ)
@@ -138,6 +138,10 @@ def answer(rule: dict[str, Any], route: Route, environ: dict, exchange: Exchange
         text = params.get("faultstring") or "Fault injected by lms-gateway"
         return Answer(500, soap.CONTENT_TYPE, soap.fault_bytes(code, text))
     return _FAILURES.get(exchange.protocol, _generic)(params, route, exchange)
+
+
+def delay_seconds(rule: dict[str, Any]) -> float:
+    return (rule["params"] or {}).get("ms", 0) / 1000
 
 
 def delay(environ: dict, seconds: float) -> None:

@@ -84,7 +84,7 @@ class Tap:
                 exchange.outcome = "dropped"
             if rule["action"] == "delay" and DELAY_ANSWER in environ:
                 # the server holds the answer back after this returns: the entry's duration counts it
-                started -= (rule["params"] or {}).get("ms", 0) / 1000
+                started -= faults.delay_seconds(rule)
         if result is None:
             result = run()
         self._record(environ, exchange, result, started, rule["id"] if rule else None)
