@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from adapters.store import journal as store_journal
 from bench import harness
 from bench.compare import (
     CONNECTIONS,
@@ -146,9 +147,9 @@ def main() -> None:
                       f"on {on.rps:6.0f} req/s (p99 {on.p99_ms:.1f} ms, {on_cpu:.3f} ms CPU): cost {cost * 100:5.1f} % "
                       f"(by CPU {cpu_cost * 100:5.1f} %)" + (f"; {bad} bad answers" if bad else ""))
         servers.close()
-        rows = harness.count_rows(urls["on"], "journal_entries")
+        rows = harness.count_rows(store_journal.file_url(urls["on"]) or urls["on"], "journal_entries")
 
-    print(f"{rows} journal rows in the store after the run")
+    print(f"{rows} journal rows after the run")
     for endpoint, values in costs.items():
         median = statistics.median(values)
         verdict = ("met   " if median <= 0.10 else "MISSED") if endpoint == "LIS readResult" else "report"

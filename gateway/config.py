@@ -76,6 +76,17 @@ def _database_url(url: str) -> str | None:
     return None if scheme in DATABASE_SCHEMES else f"a URL of a supported store, {accepted}"
 
 
+def _sqlite_file(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return False
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+
+
 def _networks(entries: tuple[str, ...]) -> str | None:
     for entry in entries:
         try:
@@ -135,6 +146,10 @@ class Settings:
     journal: bool = True
     journal_max_entries: int = setting(10_000, low=1)
     journal_max_age_seconds: int = setting(7 * 24 * 60 * 60, low=1)
+    #: The SQLite file the journal lives in; empty: beside a SQLite store (NAME-journal.db), in the
+    #: store itself on PostgreSQL (adapters/store/journal.py:file_url says why).
+    journal_database_url: str = setting("", check=lambda url: None if not url or _sqlite_file(url) else
+                                        "empty (beside the store) or sqlite:///PATH")
     #: A body longer than this is kept cut at this length (a 50 MB upload is not copied whole).
     journal_max_body_bytes: int = setting(256 * 1024, low=0)
     #: How often a process re-reads the fault rules (a rule added through another worker is obeyed
@@ -206,7 +221,7 @@ def _read_toml(path: str) -> dict[str, Any]:
 def _checked(f: dataclasses.Field, source: str, value: Any) -> Any:
     meta = f.metadata
     shown = "(hidden)" if meta.get("secret") else value
-    if f.name == "database_url" and isinstance(value, str):  # never echo a database password
+    if f.name in ("database_url", "journal_database_url") and isinstance(value, str):  # never echo a database password
         shown = hide_password(value)
 
     def refuse(accepted: str):

@@ -142,3 +142,11 @@ def test_healthz_names_the_version(http):
 
     doc = http.get(f"{BASE_URL}/healthz").json()
     assert doc["status"] == "ok" and doc["version"] == metadata.version("lms-gateway")
+
+
+def test_the_journal_file_is_a_sqlite_file_or_left_to_the_store():
+    with pytest.raises(ConfigError, match="JOURNAL_DATABASE_URL.*empty \\(beside the store\\) or sqlite:///PATH") as refused:
+        Settings.load(environ={"LMS_GATEWAY_JOURNAL_DATABASE_URL": "postgresql://u:pw-9f2@db/journal"})
+    assert "pw-9f2" not in str(refused.value)
+    assert Settings.load(environ={"LMS_GATEWAY_JOURNAL_DATABASE_URL": "sqlite:////tmp/j.db"}).journal_database_url == "sqlite:////tmp/j.db"
+    assert Settings.load(environ={}).journal_database_url == ""

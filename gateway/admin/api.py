@@ -158,14 +158,14 @@ class AdminApp:
             limit = min(int(query.get("limit", 100)), MAX_LIMIT)
         except ValueError:
             raise ApiError(400, f"limit must be a number up to {MAX_LIMIT}") from None
-        with self.store.session() as session:
+        with self.tap.journal_store.session() as session:
             found = store_journal.entries(session, where, max(limit, 1))
         return json_answer(200, {"requests": found, "journal": "on" if self.settings.journal else "off",
                                  "served_by": os.getpid()})
 
     def get_request(self, environ: dict, entry_id: str) -> Answer:
         self.tap.flush()
-        with self.store.session() as session:
+        with self.tap.journal_store.session() as session:
             found = store_journal.entry(session, int(entry_id))
         if found is None:
             raise ApiError(404, f"No journal entry {entry_id} (entries are pruned by count and age)")
@@ -173,7 +173,7 @@ class AdminApp:
 
     def clear_requests(self, environ: dict) -> Answer:
         self.tap.flush()
-        with self.store.session() as session:
+        with self.tap.journal_store.session() as session:
             removed = store_journal.clear(session)
         return json_answer(200, {"deleted": removed})
 
@@ -183,7 +183,7 @@ class AdminApp:
         if not isinstance(spec, dict):
             raise ApiError(400, "The count filter is a JSON object such as {\"protocol\": \"lis\"}")
         where = self.filter_of(spec)
-        with self.store.session() as session:
+        with self.tap.journal_store.session() as session:
             return json_answer(200, {"count": store_journal.count(session, where)})
 
     # --- faults ----------------------------------------------------------------------------------

@@ -112,8 +112,9 @@ def register(app) -> None:
     def index(environ) -> Answer:
         app.tap.flush()
         query, where = journal_filter(environ)
-        with app.store.session() as session:
+        with app.tap.journal_store.session() as session:
             rows = store_journal.entries(session, where, 100)
+        with app.store.session() as session:
             rules = [rule_document(r) for r in store_faults.listed(session)]
             demo = demo_credentials(session, app.settings)
         return _page("index.html", endpoints=endpoints(), demo=demo, rows=rows, rules=rules, query=query,
@@ -124,13 +125,13 @@ def register(app) -> None:
     def journal_rows(environ) -> Answer:
         app.tap.flush()
         _, where = journal_filter(environ)
-        with app.store.session() as session:
+        with app.tap.journal_store.session() as session:
             rows = store_journal.entries(session, where, 100)
         return _page("rows.html", rows=rows)
 
     def entry(environ, entry_id) -> Answer:
         app.tap.flush()
-        with app.store.session() as session:
+        with app.tap.journal_store.session() as session:
             row = store_journal.entry(session, int(entry_id))
         if row is None:
             raise ApiError(404, f"No journal entry {entry_id}")
@@ -144,7 +145,7 @@ def register(app) -> None:
 
     def save_sample(environ, entry_id) -> Answer:
         values = form(environ)
-        with app.store.session() as session:
+        with app.tap.journal_store.session() as session:
             row = store_journal.entry(session, int(entry_id))
         if row is None:
             raise ApiError(404, f"No journal entry {entry_id}")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from adapters.store import Store, StoreUnavailable
 from adapters.instants import aware
 from adapters.store import faults as store_faults
+from adapters.store import journal as store_journal
 from gateway.admin import faults
 from gateway.admin.exchange import Exchange, describe
 from gateway.admin.journal import Journal
@@ -55,7 +56,9 @@ class Tap:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self.journal = Journal(settings, store) if settings.journal else None
+        #: Where the journal's rows are, written or not (:func:`adapters.store.journal.open_store`).
+        self.journal_store = store_journal.open_store(store, settings.journal_database_url)
+        self.journal = Journal(settings, self.journal_store) if settings.journal else None
         self.rules = RuleCache(store, settings.fault_rules_refresh_seconds)
 
     def flush(self) -> None:

@@ -114,7 +114,7 @@ def test_retention_by_count_and_age(store, settings, demo_data):
     app.tap.flush()
     app.tap.journal.prune()  # (the writer may have pruned already; the outcome is the same)
     assert [e["keys"]["testID"][0] for e in entries(http)] == ["4", "3", "2"]
-    with store.session() as session:  # entry 3 is two hours old
+    with app.tap.journal_store.session() as session:  # entry 3 is two hours old
         [three] = store_journal.entries(session, store_journal.Filter(key="3"))
         session.execute(update(JournalEntry).where(JournalEntry.id == three["id"])
                         .values(at=datetime.now(timezone.utc) - timedelta(hours=2)))
@@ -138,14 +138,16 @@ def test_disposing_the_store_writes_what_is_queued_first(store_url, settings, de
     from adapters.store import Store
 
     store = Store(store_url)
-    http = session_on(create_app(settings, store))
+    app = create_app(settings, store)
+    http = session_on(app)
     http.post(WEBEX_URL, data=webex_message(training("GetIMStestResult"), "<testID>207</testID>"))
     store.dispose()
-    assert store.engine.pool.checkedout() == 0
-    check = Store(store_url)
+    assert store.engine.pool.checkedout() == 0 and app.tap.journal_store.engine.pool.checkedout() == 0
+    main = Store(store_url)
+    check = store_journal.open_store(main)
     with check.session() as session:
         assert store_journal.count(session, store_journal.Filter(protocol="webex")) == 1
-    check.dispose()
+    main.dispose()  # (and the journal's store with it)
 
 
 def test_a_long_body_is_cut_where_a_tag_begins_and_the_cut_is_marked(store, settings, demo_data):
@@ -252,3 +254,50 @@ def test_sqlite_rows_are_stored_as_sqlalchemy_would_store_them(store):
     for name, a_type, a, b_type, b in zip(store_journal._COLUMNS, ours[::2], ours[1::2], theirs[::2], theirs[1::2]):
         assert a_type == b_type, name
         assert (json.loads(a) == json.loads(b)) if name in store_journal._JSON_COLUMNS else (a == b), name
+
+
+def test_a_sqlite_store_keeps_its_journal_in_a_file_of_its_own(app, store, signed):
+    signed.post(SOAP_URL, data=read_result("49313814", "msg-1"), headers={**SOAP_HEADERS, "SOAPAction": '"r"'})
+    app.tap.flush()
+    journal = app.tap.journal_store
+    with journal.session() as session:
+        assert store_journal.count(session, store_journal.Filter(protocol="lis")) == 1
+    if store.dialect == "sqlite":  # beside the store, and nothing in the store's own table
+        assert journal.url == store.url.removesuffix(".db") + "-journal.db"
+        with store.session() as session:
+            assert store_journal.count(session, store_journal.Filter()) == 0
+    else:
+        assert journal is store
+
+
+def test_where_the_journal_file_is():
+    assert store_journal.file_url("sqlite:////data/gw.db") == "sqlite:////data/gw-journal.db"
+    assert store_journal.file_url("sqlite:///./lms-gateway.db") == "sqlite:///./lms-gateway-journal.db"
+    assert store_journal.file_url("sqlite:////data.d/store") == "sqlite:////data.d/store-journal"
+    assert store_journal.file_url("sqlite:////data/gw.db", "sqlite:////fast/j.db") == "sqlite:////fast/j.db"
+    for in_the_store in ("sqlite://", "sqlite:///:memory:", "postgresql://u:p@db/gw"):
+        assert store_journal.file_url(in_the_store) is None
+
+
+def test_a_journal_file_of_another_table_version_is_made_anew(tmp_path):
+    import sqlite3
+
+    from adapters.store import Store
+
+    path = tmp_path / "old-journal.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE journal_entries (id INTEGER PRIMARY KEY, what TEXT)")
+    old.execute("INSERT INTO journal_entries (what) VALUES ('from an older gateway')")
+    old.execute("PRAGMA user_version=7")
+    old.commit()
+    old.close()
+    main = Store(f"sqlite:///{tmp_path}/store.db")
+    journal = store_journal.open_store(main, f"sqlite:///{path}")
+    with journal.transaction() as connection:
+        store_journal.write_many(connection, [_row()])
+    again = store_journal.open_store(main, f"sqlite:///{path}")  # same version: kept as it is
+    with again.session() as session:
+        [entry] = store_journal.entries(session, store_journal.Filter())
+        assert entry["request_id"] == "r-1"
+    main.dispose()
+    assert journal.engine.pool.checkedin() == again.engine.pool.checkedin() == 0  # disposed with the store

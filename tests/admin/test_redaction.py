@@ -52,7 +52,7 @@ def test_no_secret_of_any_protocol_is_stored(app, signed, store, http):
     secrets.append("wrong-password-9c1e")
 
     app.tap.flush()
-    with store.engine.connect() as conn:
+    with app.tap.journal_store.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM journal_entries")).fetchall()
     assert len(rows) >= 8
     stored = "\n".join(
