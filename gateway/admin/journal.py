@@ -169,7 +169,7 @@ class Journal:
         try:
             rows = [self._row(p) for p in batch]
             with self.store.background_writes() as connection:
-                with self.store.writer, connection.begin():  # in turn with the requests' writes
+                with self.store.writer, connection.begin():  # in turn with this store's other writers
                     store_journal.write_many(connection, rows)
         except StoreUnavailable as exc:  # expected while the store is down: one line, no traceback
             log.warning("could not journal %d request(s): the store is unavailable (%s)", len(batch), _first_line(exc))

@@ -3,6 +3,7 @@ and base string, retention, the off switch."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
@@ -301,3 +302,16 @@ def test_a_journal_file_of_another_table_version_is_made_anew(tmp_path):
         assert entry["request_id"] == "r-1"
     main.dispose()
     assert journal.engine.pool.checkedin() == again.engine.pool.checkedin() == 0  # disposed with the store
+    # the store's own file, however spelled, is the store (its journal table is the migrations')
+    assert store_journal.open_store(main, f"sqlite:///{tmp_path}/../{tmp_path.name}/store.db") is main
+
+
+def test_the_journal_files_table_version_is_the_same_in_every_process():
+    # a version that changed from one start to the next would empty the journal at every start
+    import subprocess
+    import sys
+
+    versions = {subprocess.run([sys.executable, "-c", "from adapters.store import journal; print(journal._FILE_VERSION)"],
+                               env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True).stdout
+                for seed in ("1", "2", "3")}
+    assert versions == {f"{store_journal._FILE_VERSION}\n"}
