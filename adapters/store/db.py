@@ -125,8 +125,10 @@ class Store:
         copies the log into the database before it returns, and every request write queued behind
         it waited for that too. The journal writes most of the log's pages, so it crossed the
         threshold most often (in process, with it here: p99 7.1 -> 5.5 ms, max 18 -> 12 ms for LIS
-        readResult). A PASSIVE checkpoint lets writers go on meanwhile; the requests' own automatic
-        checkpoint stays as it was, for whatever this one leaves.
+        readResult; on a SQLite file store the journal now has a file of its own, whose log only
+        it writes: :func:`adapters.store.journal.open_store`). A PASSIVE checkpoint lets writers go
+        on meanwhile; the requests' own automatic checkpoint stays as it was, for whatever this one
+        leaves.
         """
         sqlite = self.dialect == "sqlite"
 
