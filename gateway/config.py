@@ -64,27 +64,32 @@ def setting(default: Any, *, low: float | None = None, high: float | None = None
         "low": low, "high": high, "choices": tuple(choices), "check": check, "secret": secret})
 
 
-def _database_url(url: str) -> str | None:
+def _parsed_url(url: str):
+    """SQLAlchemy's reading of a database URL, or None when it cannot read one."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    accepted = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE"
     try:
-        scheme = make_url(url).drivername
+        return make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return None
+
+
+def _database_url(url: str) -> str | None:
+    accepted = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE"
+    parsed = _parsed_url(url)
+    if parsed is None:
         return accepted
-    return None if scheme in DATABASE_SCHEMES else f"a URL of a supported store, {accepted}"
+    return None if parsed.drivername in DATABASE_SCHEMES else f"a URL of a supported store, {accepted}"
 
 
-def _sqlite_file(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return False
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+def _journal_database_url(url: str) -> str | None:
+    if not url:
+        return None
+    parsed = _parsed_url(url)
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return None
+    return "empty (beside the store) or sqlite:///PATH"
 
 
 def _networks(entries: tuple[str, ...]) -> str | None:
@@ -148,8 +153,7 @@ class Settings:
     journal_max_age_seconds: int = setting(7 * 24 * 60 * 60, low=1)
     #: The SQLite file the journal lives in; empty: beside a SQLite store (NAME-journal.db), in the
     #: store itself on PostgreSQL (adapters/store/journal.py:file_url says why).
-    journal_database_url: str = setting("", check=lambda url: None if not url or _sqlite_file(url) else
-                                        "empty (beside the store) or sqlite:///PATH")
+    journal_database_url: str = setting("", check=_journal_database_url)
     #: A body longer than this is kept cut at this length (a 50 MB upload is not copied whole).
     journal_max_body_bytes: int = setting(256 * 1024, low=0)
     #: How often a process re-reads the fault rules (a rule added through another worker is obeyed
