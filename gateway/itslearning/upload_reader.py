@@ -143,7 +143,10 @@ class _Target:
         elif depth == 3 and tag != MESSAGE:
             raise UploadInputError(f"Unexpected element {tag} in UploadFile; expected fileMessage.")
         elif depth == 4:
-            self.field = etree.QName(tag).localname
+            try:
+                self.field = etree.QName(tag).localname
+            except ValueError:  # a name libxml2 lets through and lxml refuses (":a:Name")
+                raise UploadInputError(f"Unexpected element {tag} in fileMessage.") from None
             if self.field in self.seen:
                 raise UploadInputError(f"fileMessage has more than one {self.field}.")
             self.seen.add(self.field)
