@@ -94,8 +94,14 @@ def _ensure_table(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-_FILE_DDL = tuple(str(ddl.compile(dialect=sqlite.dialect())).strip()
-                  for ddl in (CreateTable(_TABLE), *(CreateIndex(i) for i in sorted(_TABLE.indexes, key=lambda i: i.name))))
+def _file_ddl(indexes) -> tuple[str, ...]:
+    """The journal file's DDL; ``indexes`` come in any order (a table's are a set, ordered by object
+    ids), their statements by name, so that the checksum is the same at every start."""
+    return tuple(str(ddl.compile(dialect=sqlite.dialect())).strip()
+                 for ddl in (CreateTable(_TABLE), *(CreateIndex(i) for i in sorted(indexes, key=lambda i: i.name))))
+
+
+_FILE_DDL = _file_ddl(_TABLE.indexes)
 _FILE_VERSION = zlib.crc32(";".join(_FILE_DDL).encode()) & 0x7FFFFFFF
 
 
