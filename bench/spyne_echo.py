@@ -10,7 +10,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from bench import floor_server
-from bench.floor_server import FloorServer
+from bench.floor_server import FloorServer, OnLoop
 
 NAMESPACE = "urn:lms-gateway:bench:echo"
 
@@ -37,7 +37,7 @@ class EchoServer(FloorServer):
                 return [b"ok"]
             return soap(environ, start_response)
 
-        return app
+        return OnLoop(app)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,9 @@ class Settings:
     #: on a kept-alive connection.
     read_timeout_seconds: float = setting(30.0, low=0.1, high=3600)
     keepalive_timeout_seconds: int = setting(5, low=0, high=3600)
+    #: `serve`: a small request to an endpoint that waits on nothing but a SQLite store (LIS SOAP,
+    #: LTI POX) runs on the worker's event loop, not on a thread (gateway/serving/bridge.py says why).
+    run_on_loop: bool = True
     #: itslearning uploads: the largest file, how long it is kept, and each site's quota.
     itslearning_max_file_bytes: int = setting(50 * 1024 * 1024, low=1)
     itslearning_asset_keep_days: int = setting(14, low=1)

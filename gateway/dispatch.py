@@ -48,6 +48,7 @@ class Gateway:
         self.store = store
         self.tap = tap
         self.routes = dict(routes)
+        self._loop_allowed = settings.run_on_loop and store.dialect == "sqlite"
         self.routes.setdefault("/healthz", Route("healthz", self._healthz, methods=frozenset({"GET", "HEAD"}), journal=False))
         self.routes.setdefault("/metrics", Route("metrics", self._metrics, methods=frozenset({"GET"}), journal=False))
         # Longest first, so that a deeper prefix route wins over a shallower one.
@@ -112,6 +113,13 @@ class Gateway:
         """The largest body the route at ``path`` accepts (the server buffers no more than this)."""
         route = self.route_for(path)
         return self._cap(route) if route is not None else self.settings.max_body_bytes
+
+    def runs_on_loop(self, path: str) -> bool:
+        """Whether the server may run a request to ``path`` on its event loop: the route waits on
+        nothing but the store, the store is a SQLite file in this process (a network store's round
+        trips, and a body streamed as it is read, go to a thread), and ``Settings.run_on_loop``."""
+        route = self.route_for(path)
+        return route is not None and route.on_loop and not route.stream_body and self._loop_allowed
 
     def _cap(self, route: Route) -> int:
         return route.max_body if route.max_body is not None else self.settings.max_body_bytes

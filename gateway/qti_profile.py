@@ -29,4 +29,4 @@ def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
 
 
 def route(settings: Settings, store: Store) -> Route:
-    return Route("qti-profile", app, methods=frozenset({"GET", "HEAD"}))
+    return Route("qti-profile", app, methods=frozenset({"GET", "HEAD"}), on_loop=True)

@@ -182,3 +182,20 @@ def test_prefix_routes_serve_the_paths_below_them(settings, store):
     assert call(gateway, "/api/deeper/x", method="GET")[2] == b"deeper /api/deeper/x"  # the longest prefix wins
     assert call(gateway, "/apix", method="GET")[0] == 404  # a prefix is a whole path segment
     assert call(gateway, "/plain/below", method="GET")[0] == 404  # exact routes stay exact
+
+
+def test_only_routes_that_wait_on_nothing_but_an_embedded_store_run_on_the_event_loop(app, store):
+    from gateway import qti_profile, webex
+    from gateway.itslearning import services as itslearning
+    from gateway.lis import pox, soap
+    from gateway.lti13 import app as lti13
+
+    on_sqlite = store.dialect == "sqlite"
+    for path in (soap.PATH, pox.PATH, qti_profile.PATH):
+        assert app.runs_on_loop(path) is on_sqlite, path
+    # WebEx and itslearning may hash a password (PBKDF2, a fifth of a second, GIL released); LTI 1.3
+    # may fetch a tool's keys; uploads stream; the admin pages, health and metrics stay off the loop too
+    for path in (webex.PATH, itslearning.DATA_PATH, itslearning.FILE_PATH, lti13.PATH + "/token", "/__admin/requests",
+                 "/healthz", "/metrics", "/nowhere"):
+        assert not app.runs_on_loop(path), path
+    assert not create_app(app.settings.replace(run_on_loop=False), store).runs_on_loop(soap.PATH)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 from gateway.routing import DELAY_ANSWER
-from gateway.serving.bridge import BufferedWSGI
+from gateway.serving.bridge import LOOP_BODY_BYTES, BufferedWSGI
 
 SCOPE = {"type": "http", "method": "POST", "path": "/x", "query_string": b"", "http_version": "1.1",
          "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "headers": []}
@@ -101,3 +102,27 @@ def test_a_delayed_answer_waits_on_the_event_loop_not_on_a_thread():
         assert sent[1][1]["body"] == b"late" and sent[0][0] - started >= 0.3
     # three answers held back one after another on the one thread would take 0.9 s
     assert max(sent[-1][0] for sent in results) - started < 0.9
+
+
+def thread_of_app(on_loop: bool, body: bytes) -> str:
+    """The name of the thread the app ran on, fed ``body`` in one message."""
+    names: list[str] = []
+
+    def app(environ, start_response):
+        names.append(threading.current_thread().name)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    bridge = BufferedWSGI(app, 1, read_timeout=5, body_cap=lambda p: 1 << 20, on_loop=lambda path: on_loop)
+    sent = run(bridge, [{"type": "http.request", "body": body, "more_body": False}])
+    assert sent[1]["body"] == b"ok"
+    return names[0]
+
+
+def test_a_small_request_the_app_allows_runs_on_the_event_loop():
+    assert thread_of_app(True, b"x" * LOOP_BODY_BYTES) == threading.main_thread().name  # asyncio.run's thread
+
+
+def test_a_request_goes_to_a_thread_when_the_app_does_not_allow_the_loop_or_its_body_is_large():
+    assert thread_of_app(False, b"x").startswith("wsgi")
+    assert thread_of_app(True, b"x" * (LOOP_BODY_BYTES + 1)).startswith("wsgi")

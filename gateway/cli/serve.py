@@ -57,7 +57,8 @@ class GatewayServer(BaseApplication):
         gc.freeze()
         default_cap = self.settings.max_body_bytes
         body_cap = getattr(app, "body_cap", lambda path: default_cap)
-        return BufferedWSGI(app, self.options["threads"], self.settings.read_timeout_seconds, body_cap)
+        on_loop = getattr(app, "runs_on_loop", lambda path: False)
+        return BufferedWSGI(app, self.options["threads"], self.settings.read_timeout_seconds, body_cap, on_loop=on_loop)
 
 
 def server_options(host: str, port: int, workers: int, threads: int, log_level: str,

@@ -242,4 +242,5 @@ def _answer(start_response: StartResponse, answer: Answer) -> list[bytes]:
 
 
 def route(settings: Settings, store: Store) -> Route:
-    return Route("lti-outcomes", PoxApp(settings, store), error=pox_error, methods=frozenset({"POST"}), busy=store_busy)
+    return Route("lti-outcomes", PoxApp(settings, store), error=pox_error, methods=frozenset({"POST"}), busy=store_busy,
+                 on_loop=True)

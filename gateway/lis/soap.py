@@ -296,4 +296,4 @@ def _application():
 
 def route(settings: Settings, store: Store) -> Route:
     return Route("lis-soap", LisSoapApp(settings, store), error=soap_error, methods=frozenset({"GET", "HEAD", "POST"}),
-                 busy=store_busy)
+                 busy=store_busy, on_loop=True)
