@@ -3,9 +3,9 @@
 The request thread only hands the exchange to a writer thread of its process (a queue append);
 the writer redacts and files whatever has queued up in one transaction (one INSERT for them all),
 so that the journal adds no store round trip, and no write lock, to a request (measured with
-``python -m bench.journal``); the WAL checkpoint its pages call for runs after the writers' turn
-(:meth:`adapters.store.Store.background_writes`). Readers in the same process call
-:meth:`Journal.flush` first, so that a caller sees its own calls; another worker's entries follow
+``python -m bench.journal``); the WAL checkpoint its pages call for runs after the writers' turn,
+at most once every ``CHECKPOINT_SECONDS`` (:meth:`adapters.store.Store.background_writes`).
+Readers in the same process call :meth:`Journal.flush` first, so that a caller sees its own calls; another worker's entries follow
 within one gathering (0.05 s; up to 0.2 s under sustained load). A journal that cannot write
 (store away, disk full) logs and drops the batch; the answers have gone out already. Retention
 (count and age) runs every ``PRUNE_EVERY`` entries, on the writer thread.
@@ -43,6 +43,11 @@ GATHER_SECONDS = 0.05
 #: within one gathering.
 GATHER_BUSY_SECONDS = 0.2
 BUSY = 10
+#: The writer copies its write-ahead log into the database at most this often: each copy ends in
+#: an fsync, and once a batch (every 0.05-0.2 s) it cost 2.4 % of LIS readResults/s (two
+#: journaling servers loaded at once, ``bench.journal --together``). A crash loses no committed
+#: entry either way: the log is part of the database until it is copied.
+CHECKPOINT_SECONDS = 1.0
 #: A backlog beyond either bound (a store that stopped answering, a writer that fell behind) is
 #: dropped rather than held in memory.
 MAX_QUEUED = 10_000
@@ -84,6 +89,7 @@ class Journal:
         self._pid = 0
         self._start_lock = threading.Lock()
         self._hurry = threading.Event()
+        self._next_checkpoint = 0.0
         store.before_dispose(self.flush)
 
     def record(self, environ: dict, exchange: Exchange, status: int, headers: list[tuple[str, str]], body: bytes,
@@ -168,7 +174,7 @@ class Journal:
     def _write(self, batch: list[Pending]) -> None:
         try:
             rows = [self._row(p) for p in batch]
-            with self.store.background_writes() as connection:
+            with self.store.background_writes(self._checkpoint_due()) as connection:
                 with self.store.writer, connection.begin():  # in turn with this store's other writers
                     store_journal.write_many(connection, rows)
         except StoreUnavailable as exc:  # expected while the store is down: one line, no traceback
@@ -181,9 +187,16 @@ class Journal:
         if before // PRUNE_EVERY != self._written // PRUNE_EVERY or before == 0:
             self.prune()
 
+    def _checkpoint_due(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_checkpoint:
+            return False
+        self._next_checkpoint = now + CHECKPOINT_SECONDS
+        return True
+
     def prune(self) -> int:
         try:
-            with self.store.background_writes() as connection:
+            with self.store.background_writes(self._checkpoint_due()) as connection:
                 with self.store.writer, connection.begin():
                     return store_journal.prune(connection, self.settings.journal_max_entries,
                                                self.settings.journal_max_age_seconds)

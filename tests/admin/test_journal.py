@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.engine import make_url
 
 from adapters.store import journal as store_journal
 from adapters.store.models import JournalEntry
+from gateway.admin import journal as journal_module
 from gateway.app import create_app
 from gateway.config import Settings
 from tests.admin.conftest import (
@@ -194,6 +197,25 @@ def test_background_writes_leave_the_checkpoint_to_the_end_and_put_it_back(store
     with store.engine.connect() as connection:  # the same pooled connection, as a request gets it
         assert connection.connection.dbapi_connection is used
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def test_a_background_write_leaves_the_database_file_alone_until_a_checkpoint_is_asked_for(store):
+    if store.dialect != "sqlite":
+        return
+    path = Path(make_url(store.url).database)
+    for checkpoint in (False, True):
+        before = path.stat().st_size
+        with store.background_writes(checkpoint) as connection, connection.begin():
+            store_journal.write_many(connection, [_row(response_body=b"x" * 200_000)])
+        assert (path.stat().st_size > before) is checkpoint  # the log copied into the file, or not yet
+
+
+def test_the_journal_asks_for_a_checkpoint_at_most_once_an_interval(app, monkeypatch):
+    monkeypatch.setattr(journal_module, "CHECKPOINT_SECONDS", 3600)
+    journal = app.tap.journal
+    assert [journal._checkpoint_due() for _ in range(3)] == [True, False, False]
+    journal._next_checkpoint = 0.0  # as if the interval had passed
+    assert journal._checkpoint_due()
 
 
 def _row(**changes) -> dict:
