@@ -57,9 +57,9 @@ class Route:
     #: Exchanges on this route go into the request journal (DESIGN.md §13); the gateway's own
     #: pages (health, metrics, admin) do not.
     journal: bool = True
-    #: True: the app waits on nothing but the store (no upstream, no sleep), so a server with an
-    #: event loop may run a small request of it right there when the store is an embedded one
-    #: (:meth:`gateway.dispatch.Gateway.runs_on_loop`, :mod:`gateway.serving.bridge`).
+    #: True: the app waits on nothing but the store (no upstream, no sleep, no password hash), so
+    #: a server with an event loop may run a small request of it right there when the store is an
+    #: embedded one (:meth:`gateway.dispatch.Gateway.runs_on_loop`, :mod:`gateway.serving.bridge`).
     on_loop: bool = False
     #: Also serve every path below this one (``/lti13`` serves ``/lti13/demo/token``, ``/__admin``
     #: serves ``/__admin/requests``).

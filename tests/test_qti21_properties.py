@@ -167,6 +167,17 @@ def test_an_identifier_that_is_not_an_ncname_is_refused_with_a_seed_message(valu
     assert "is not an identifier" in refused.value.detail
 
 
+@pytest.mark.parametrize("value", [b"\r", b" ", b""])
+def test_a_blank_test_identifier_gives_way_to_the_manifest_s(value):
+    """CI found a test identifier of a line break (normalised to a blank) converted to a QTI 1.2
+    assessment whose ident the QTI 1.2 reader refused with a bare Qti12Error."""
+    files = dict(FILES)
+    files["template_test1.xml"] = files["template_test1.xml"].replace(b'identifier="TEST"', b'identifier="' + value + b'"')
+    test = import_package(_rezip(files), parse)
+    assert test.identifier == "assessment"  # the test's resource identifier in imsmanifest.xml
+    qti12.load_assessment(parse(to_qti12(test).encode()), exact_strings=True)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_are_refused_cleanly(raw):

@@ -36,7 +36,9 @@ def read_test(package: Package) -> ImportedTest:
             resource = package.item_by_href(path)
             placed.append(((ref.get("identifier") or "").strip() or resource.identifier, resource))
         section = test.root.find(f".//{Q}assessmentSection")
-        identifier = test.root.get("identifier") or test.identifier
+        # a blank identifier (a line break in the attribute reads as a space) names nothing: QTI 1.2's
+        # assessment needs an ident, so the manifest's resource identifier, else the package's name, stands in
+        identifier = (test.root.get("identifier") or "").strip() or test.identifier.strip() or package.name
         title = test.root.get("title") or identifier
         section_title = section.get("title", "") if section is not None else ""
     else:

@@ -58,7 +58,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Checkpoints stay automatic (every 1,000 WAL pages, by the committing connection): moved to a
     # thread of their own, PASSIVE checkpoints under constant load never let the log restart, and
     # it grew by 10 MB a second (measured with bench.compare's load). The one exception, the
-    # request journal's writer, checkpoints right after its own commits (Store.background_writes).
+    # request journal's writer, checkpoints after its own commits, at most once a second (Store.background_writes).
     cur.close()
 
 

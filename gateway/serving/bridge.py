@@ -9,8 +9,8 @@ refuses it from its ``Content-Length`` (in the protocol's own error shape).
 
 A request the app says may run on the event loop (``on_loop(path)``: it waits on nothing but a
 local store) and whose body is at most ``LOOP_BODY_BYTES`` is run right there instead: handing it
-to a thread and its answer back cost a fifth of a signed LIS readResult's CPU, the two threads
-taking turns at the GIL (``bench.compare``). Anything that may wait on the network, and anything
+to a thread and its answer back cost a fifth of a signed LIS readResult's CPU, the loop and the
+thread taking turns at the GIL (``bench.compare``). Anything that may wait on the network, and anything
 large enough to keep the loop from other connections for long, still goes to a thread.
 """
 from __future__ import annotations
