@@ -117,9 +117,11 @@ class Gateway:
     def runs_on_loop(self, path: str) -> bool:
         """Whether the server may run a request to ``path`` on its event loop: the route waits on
         nothing but the store, the store is a SQLite file in this process (a network store's round
-        trips, and a body streamed as it is read, go to a thread), and ``Settings.run_on_loop``."""
+        trips, and a body streamed as it is read, go to a thread) with no long write of this process
+        under way (an itslearning import), and ``Settings.run_on_loop``."""
         route = self.route_for(path)
-        return route is not None and route.on_loop and not route.stream_body and self._loop_allowed
+        return (route is not None and route.on_loop and not route.stream_body and self._loop_allowed
+                and not self.store.long_write_under_way)
 
     def _cap(self, route: Route) -> int:
         return route.max_body if route.max_body is not None else self.settings.max_body_bytes

@@ -74,10 +74,30 @@ class Store:
         #: 10 ... 100 ms); the writing threads of one process queue on this lock instead, which keeps
         #: each write short and the tail latency flat. PostgreSQL writers do not block each other.
         self.writer = threading.Lock() if self.url.startswith("sqlite") else contextlib.nullcontext()
+        self._long_writes = 0
+        self._long_writes_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def long_write(self) -> Iterator[None]:
+        """Marks a unit of work that may hold the database's write lock for long (an itslearning
+        import): meanwhile :attr:`long_write_under_way` tells ``serve`` to keep requests off its event
+        loop, where one waiting for that lock would hold every other connection of the worker too."""
+        with self._long_writes_lock:
+            self._long_writes += 1
+        try:
+            yield
+        finally:
+            with self._long_writes_lock:
+                self._long_writes -= 1
+
+    @property
+    def long_write_under_way(self) -> bool:
+        """Whether a :meth:`long_write` of this process is under way (another process's is not seen)."""
+        return self._long_writes > 0
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -216,3 +216,20 @@ def test_processing_twice_creates_one_element(run, world, settings, demo_store):
     with demo_store.session() as s:
         count = s.scalar(select(func.count()).select_from(models.ItsElement).where(models.ItsElement.message_id == message_id))
         assert count == 1
+
+
+def test_the_worker_marks_its_import_a_long_write(run, demo_store, monkeypatch):
+    """serve keeps LIS requests off its event loop meanwhile (gateway.dispatch.Gateway.runs_on_loop)."""
+    from gateway.itslearning import create_test
+
+    seen = []
+    process = create_test.process
+
+    def watched(*args, **kwargs):
+        seen.append(demo_store.long_write_under_way)
+        return process(*args, **kwargs)
+
+    monkeypatch.setattr(create_test, "process", watched)
+    [(kind, text)] = run(message())
+    assert kind == "Info" and "created" in text, text
+    assert seen == [True] and not demo_store.long_write_under_way
