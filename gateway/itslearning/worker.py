@@ -68,7 +68,7 @@ class Worker:
 
     def _fail(self, message_id: int, text: str) -> None:
         try:
-            with self.store.long_write(), self.store.session() as session:
+            with self.store.session() as session:
                 message = session.get(ItsMessage, message_id)
                 if message is not None and message.status != queue.FINISHED:
                     queue.finish(session, message, [create_test.Detail("Error", text).to_json()])
