@@ -58,7 +58,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Checkpoints stay automatic (every 1,000 WAL pages, by the committing connection): moved to a
     # thread of their own, PASSIVE checkpoints under constant load never let the log restart, and
     # it grew by 10 MB a second (measured with bench.compare's load). The one exception, the
-    # request journal's writer, checkpoints after its own commits, at most once a second (Store.background_writes).
+    # request journal's writer, checkpoints after its own commits, at most once a second
+    # (Store.background_writes).
     cur.close()
 
 
@@ -142,9 +143,9 @@ class Store:
 
         On SQLite its commits leave the WAL alone and the checkpoint runs once, when the block
         ends (if ``checkpoint``: the journal asks for one at most once a second), outside the
-        writers' turn: a commit that crosses the automatic checkpoint's threshold
-        copies the log into the database before it returns, and every request write queued behind
-        it waited for that too. The journal writes most of the log's pages, so it crossed the
+        writers' turn: a commit that crosses the automatic checkpoint's threshold copies the log
+        into the database before it returns, and every request write queued behind it waited for
+        that too. The journal writes most of the log's pages, so it crossed the
         threshold most often (in process, with it here: p99 7.1 -> 5.5 ms, max 18 -> 12 ms for LIS
         readResult; on a SQLite file store the journal now has a file of its own, whose log only
         it writes: :func:`adapters.store.journal.open_store`). A PASSIVE checkpoint lets writers go
