@@ -6,9 +6,9 @@ so that the journal adds no store round trip, and no write lock, to a request (m
 ``python -m bench.journal``); the WAL checkpoint its pages call for runs after the writers' turn,
 at most once every ``CHECKPOINT_SECONDS`` (:meth:`adapters.store.Store.background_writes`).
 Readers in the same process call :meth:`Journal.flush` first, so that a caller sees its own calls;
-another worker's entries follow within one gathering (0.05 s; up to 0.2 s under sustained load). A journal that cannot write
-(store away, disk full) logs and drops the batch; the answers have gone out already. Retention
-(count and age) runs every ``PRUNE_EVERY`` entries, on the writer thread.
+another worker's entries follow within one gathering (0.05 s; up to 0.2 s under sustained load).
+A journal that cannot write (store away, disk full) logs and drops the batch; the answers have gone
+out already. Retention (count and age) runs every ``PRUNE_EVERY`` entries, on the writer thread.
 """
 from __future__ import annotations
 
