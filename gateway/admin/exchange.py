@@ -29,6 +29,7 @@ SAMPLE_PROTOCOLS = {"webex": "webex", "lis": "lis-oms-soap", "lti": "lti-pox", "
 #: from the SOAPAction instead.
 MAX_PARSE_BYTES = 1024 * 1024
 _LIS_KEYS = {"sourcedId": "sourcedId", "lineItemSourcedId": "lineItem", "personSourcedId": "person"}
+_LIS_TAGS = tuple("{*}" + name for name in _LIS_KEYS)
 _WEBEX_KEYS = ("testID", "participantEmail", "email", "sessionKey", "confID")
 _SYNC_KEY = re.compile(r"SyncKey$|^Id$|Id$")
 
@@ -95,12 +96,12 @@ def _lis(exchange: Exchange, raw: bytes, environ: dict) -> None:
     if request is None:
         return
     exchange.operation = _local(request).removesuffix("Request")
-    reference = _find_local(root, "imsx_messageIdentifier")
+    # lxml filters by tag in C ("{*}" is any namespace): every exchange is read, and a walk over
+    # all elements in Python cost the most of this
+    reference = next(root.iter("{*}imsx_messageIdentifier"), None)
     exchange.message_ref = (reference.text or "").strip() if reference is not None else ""
-    for el in request.iter():
-        name = _LIS_KEYS.get(_local(el))
-        if name:
-            exchange.add(name, el.text)
+    for el in request.iter(_LIS_TAGS):
+        exchange.add(_LIS_KEYS[_local(el)], el.text)
     exchange.account = _consumer_key(environ)
 
 
