@@ -126,3 +126,32 @@ def test_a_small_request_the_app_allows_runs_on_the_event_loop():
 def test_a_request_goes_to_a_thread_when_the_app_does_not_allow_the_loop_or_its_body_is_large():
     assert thread_of_app(False, b"x").startswith("wsgi")
     assert thread_of_app(True, b"x" * (LOOP_BODY_BYTES + 1)).startswith("wsgi")
+
+
+def test_answers_of_requests_run_on_the_loop_together_leave_together():
+    """Each request that was ready with another runs before either answer is written, as answers
+    from threads do: written one by one, each woke an idle client on another core."""
+    events: list[str] = []
+
+    def app(environ, start_response):
+        events.append("run " + environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    bridge = BufferedWSGI(app, 1, read_timeout=5, body_cap=lambda p: 1 << 20, on_loop=lambda path: True)
+
+    async def call(path: str):
+        async def receive():
+            return {"type": "http.request", "body": b"x", "more_body": False}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                events.append("answer " + path)
+
+        await bridge({**SCOPE, "path": path}, receive, send)
+
+    async def main():
+        await asyncio.gather(call("/a"), call("/b"))
+
+    asyncio.run(main())
+    assert events == ["run /a", "run /b", "answer /a", "answer /b"]

@@ -8,10 +8,12 @@ authenticated anyone. A body declared larger than the route's cap is not read at
 refuses it from its ``Content-Length`` (in the protocol's own error shape).
 
 A request the app says may run on the event loop (``on_loop(path)``: it waits on nothing but a
-local store) and whose body is at most ``LOOP_BODY_BYTES`` is run right there instead: handing it
-to a thread and its answer back cost a fifth of a signed LIS readResult's CPU, the loop and the
-thread taking turns at the GIL (``bench.compare``). Anything that may wait on the network, and anything
-large enough to keep the loop from other connections for long, still goes to a thread.
+local store) and whose body is at most ``LOOP_BODY_BYTES`` is run right there instead, sparing the
+hand-over to a thread and back, the loop and the thread taking turns at the GIL. Its gain depends on
+the machine: +22 % LIS readResults a second while it was slow, level with threads while it was fast
+(where waking the client weighs more), with a lower p99 both times
+(``bench.compare``, README). Anything that may wait on the network, and anything large enough to keep
+the loop from other connections for long, still goes to a thread.
 """
 from __future__ import annotations
 
@@ -101,6 +103,13 @@ class BufferedWSGI:
             environ[DELAY_ANSWER] = delays.append
             if inline:
                 status, headers, chunks = self._run(environ)
+                # Let the other requests that were ready with this one run before its answer is
+                # written, so that answers leave in a burst as they do from threads: written one by
+                # one, each woke an idle client (wrk, on the other core) with an inter-processor
+                # interrupt the server paid for (1.03 a request against 0.41 from threads, and 15 %
+                # fewer readResults a second; with this, 0.5 a request and 1.5 % fewer, in pairs of
+                # servers loaded together as ``bench.journal --together`` loads them).
+                await asyncio.sleep(0)
             else:
                 status, headers, chunks = await asyncio.get_running_loop().run_in_executor(self.executor, self._run, environ)
         finally:
