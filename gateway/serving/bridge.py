@@ -105,10 +105,8 @@ class BufferedWSGI:
                 status, headers, chunks = self._run(environ)
                 # Let the other requests that were ready with this one run before its answer is
                 # written, so that answers leave in a burst as they do from threads: written one by
-                # one, each woke an idle client (wrk, on the other core) with an inter-processor
-                # interrupt the server paid for (1.03 a request against 0.41 from threads, and 15 %
-                # fewer readResults a second; with this, 0.5 a request and 1.5 % fewer, in pairs of
-                # servers loaded together as ``bench.journal --together`` loads them).
+                # one, each woke an idle client on another core, a wake-up the server's core paid
+                # for (15 % fewer LIS readResults a second than threads; README, Benchmarks).
                 await asyncio.sleep(0)
             else:
                 status, headers, chunks = await asyncio.get_running_loop().run_in_executor(self.executor, self._run, environ)
